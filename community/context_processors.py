@@ -1,0 +1,18 @@
+from .roles import Role, roles_of
+from .services import can_invite
+
+
+def navigation(request):
+    """What the navigation bar shows: links depend on the member's roles."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {"authenticated": False}}
+    roles = roles_of(user)
+    return {
+        "nav": {
+            "authenticated": True,
+            "community_manager": bool(roles & {Role.COMMUNITY_MANAGER, Role.ADMINISTRATOR}),
+            "admin_site": user.is_staff,
+            "can_invite": can_invite(user),
+        }
+    }

@@ -1,0 +1,79 @@
+"""Reads about members and their standing."""
+
+from allauth.mfa.models import Authenticator
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Charter, CharterAcceptance, Invitation, MembershipApplication, User
+from .roles import has_staff_role, is_community_manager
+from .tiers import is_lowest_tier
+
+CURRENT_CHARTER_CACHE_KEY = "community:current-charter-version"
+
+
+def charter_current() -> Charter | None:
+    return Charter.objects.filter(published_at__lte=timezone.now()).order_by("-version").first()
+
+
+def charter_current_version() -> int | None:
+    """The current charter's version, cached: the member gate asks on every request."""
+    version = cache.get(CURRENT_CHARTER_CACHE_KEY)
+    if version is None:
+        charter = charter_current()
+        version = charter.version if charter else 0
+        cache.set(CURRENT_CHARTER_CACHE_KEY, version, 60)
+    return version or None
+
+
+def charter_accepted(*, user, version: int) -> bool:
+    return CharterAcceptance.objects.filter(user=user, charter__version=version).exists()
+
+
+def mfa_required(user) -> bool:
+    """MFA is mandatory for LEA members (claimed or verified) and every staff role."""
+    return user.affiliation_type == "lea" or user.is_superuser or has_staff_role(user)
+
+
+def mfa_enabled(user) -> bool:
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    from .models import hash_token
+
+    if not token or len(token) > 128:
+        return None
+    return Invitation.objects.filter(token_hash=hash_token(token)).first()
+
+
+def invitation_list_sent_by(user):
+    return Invitation.objects.filter(invited_by=user).select_related("accepted_by")
+
+
+def application_list_pending():
+    return MembershipApplication.objects.filter(status=MembershipApplication.Status.PENDING)
+
+
+def member_list_awaiting_verification():
+    return (
+        User.objects.filter(affiliation_verified_at__isnull=True, is_active=True)
+        .exclude(is_superuser=True)
+        .select_related("organisation")
+        .order_by("date_joined")
+    )
+
+
+def home_attention_for(user) -> dict:
+    """What needs this member's attention, for the home page (a fixed number of queries)."""
+    attention = {"lowest_tier": is_lowest_tier(user)}
+    if is_community_manager(user):
+        attention["pending_applications"] = application_list_pending().count()
+        attention["awaiting_verification"] = member_list_awaiting_verification().count()
+        attention["open_invitations"] = Invitation.objects.filter(
+            Q(accepted_at__isnull=True) & Q(revoked_at__isnull=True),
+            expires_at__gt=timezone.now(),
+        ).count()
+    return attention

@@ -1,0 +1,220 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ileanet.markdown import render_markdown
+
+from . import selectors, services
+from .adapters import SESSION_INVITATION
+from .forms import (
+    ApplicationForm,
+    CharterAcceptForm,
+    DeclineForm,
+    InvitationForm,
+    ManagerInvitationForm,
+)
+from .middleware import SESSION_CHARTER
+from .models import MembershipApplication, User
+from .roles import is_community_manager
+
+
+def _require_manager(user):
+    if not is_community_manager(user):
+        raise Http404
+
+
+def _form_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_http_methods(["GET"])
+def home(request):
+    return render(
+        request, "community/home.html", {"attention": selectors.home_attention_for(request.user)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def charter(request):
+    current = selectors.charter_current()
+    next_url = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = ""
+    accepted = (
+        request.user.is_authenticated
+        and current is not None
+        and selectors.charter_accepted(user=request.user, version=current.version)
+    )
+    form = CharterAcceptForm(
+        request.POST or None, initial={"version": getattr(current, "version", 0)}
+    )
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect("account_login")
+        if form.is_valid() and current and form.cleaned_data["version"] == current.version:
+            services.charter_accept(user=request.user, charter=current)
+            request.session[SESSION_CHARTER] = current.version
+            messages.success(request, _("Thank you: you have accepted the charter."))
+            return redirect(next_url or "community:home")
+        if form.is_valid():
+            messages.warning(request, _("The charter changed while you were reading it."))
+            return redirect(request.path)
+    return render(
+        request,
+        "community/charter.html",
+        {
+            "charter": current,
+            "charter_html": render_markdown(current.body) if current else "",
+            "accepted": accepted,
+            "form": form,
+            "next": next_url,
+        },
+    )
+
+
+charter = login_not_required(charter)
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def legal(request):
+    return render(request, "community/legal.html")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def data_management(request):
+    return render(request, "community/data_management.html")
+
+
+@require_http_methods(["GET"])
+def mfa_required(request):
+    if not selectors.mfa_required(request.user) or selectors.mfa_enabled(request.user):
+        return redirect("community:home")
+    return render(request, "community/mfa_required.html")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def invitation_accept(request, token):
+    invitation = selectors.invitation_by_token(token)
+    try:
+        services.invitation_check(invitation)
+    except ValidationError as error:
+        status = 404 if error.code == "invalid" else 410
+        return render(
+            request,
+            "community/invitation_invalid.html",
+            {"error": error.messages[0]},
+            status=status,
+        )
+    if request.user.is_authenticated:
+        messages.info(request, _("You are already signed in."))
+        return redirect("community:home")
+    request.session[SESSION_INVITATION] = invitation.pk
+    return render(request, "community/invitation_welcome.html", {"invitation": invitation})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_create(request):
+    manager = is_community_manager(request.user)
+    if not services.can_invite(request.user):
+        raise PermissionDenied(_("You have no invitations left."))
+    form_class = ManagerInvitationForm if manager else InvitationForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("community:invitation-create")
+    return render(
+        request,
+        "community/invitation_form.html",
+        {
+            "form": form,
+            "manager": manager,
+            "sent": selectors.invitation_list_sent_by(request.user)[:50],
+        },
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def application_create(request):
+    if request.user.is_authenticated:
+        return redirect("community:home")
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.application_submit(**form.cleaned_data)
+        return render(request, "community/application_received.html")
+    return render(request, "community/application_form.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def application_list(request):
+    _require_manager(request.user)
+    return render(
+        request,
+        "community/application_list.html",
+        {
+            "applications": selectors.application_list_pending(),
+            "decline_form": DeclineForm(),
+        },
+    )
+
+
+@require_http_methods(["POST"])
+def application_decide(request, pk, decision):
+    _require_manager(request.user)
+    if decision not in ("approve", "decline"):
+        raise Http404
+    application = get_object_or_404(MembershipApplication, pk=pk)
+    try:
+        if decision == "approve":
+            services.application_approve(actor=request.user, application=application)
+            messages.success(request, _("Approved: an invitation is on its way to the applicant."))
+        else:
+            form = DeclineForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Say why the application is declined."))
+                return redirect("community:application-list")
+            services.application_decline(
+                actor=request.user, application=application, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Declined: the applicant has been told why."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("community:application-list")
+
+
+@require_http_methods(["GET"])
+def verification_list(request):
+    _require_manager(request.user)
+    return render(
+        request,
+        "community/verification_list.html",
+        {"members": selectors.member_list_awaiting_verification()[:200]},
+    )
+
+
+@require_http_methods(["POST"])
+def verification_verify(request, pk):
+    _require_manager(request.user)
+    member = get_object_or_404(User, pk=pk)
+    services.affiliation_verify(actor=request.user, member=member)
+    messages.success(request, _("%(member)s's affiliation is verified.") % {"member": member})
+    return redirect("community:verification-list")

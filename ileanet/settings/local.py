@@ -1,0 +1,7 @@
+"""A developer's machine: debug on, e-mails printed, embedded services when none is configured."""
+
+from .base import *
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
