@@ -242,7 +242,10 @@ class Invitation(models.Model):
 
     email = models.EmailField(_("e-mail address"))
     # Set when the e-mail is sent (a resend makes a new token, so the old link stops working).
-    token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    # NULL, not "", until sent: many unsent rows must not collide on the unique index.
+    token_hash = models.CharField(  # noqa: DJ001
+        max_length=64, unique=True, null=True, editable=False
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

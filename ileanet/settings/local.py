@@ -5,3 +5,5 @@ from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing

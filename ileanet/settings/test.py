@@ -14,3 +14,5 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 SITE_URL = "http://testserver"
 MEDIA_ROOT = DATA_DIR / "test-media"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing

@@ -30,130 +30,22 @@ ORGANISATIONS = [
     ("ILEAnet Coordination Office", "BE", AffiliationType.OTHER),
 ]
 
-# email, first, last, organisation, affiliation, verified, role level, roles, superuser
+# fmt: off
+# e-mail, first name, last name, organisation, affiliation, verified, role level, roles, superuser
 ACCOUNTS = [
-    (
-        "admin@example.org",
-        "Ada",
-        "Admin",
-        "ILEAnet Coordination Office",
-        AffiliationType.OTHER,
-        True,
-        RoleLevel.MANAGEMENT,
-        [Role.ADMINISTRATOR],
-        True,
-    ),
-    (
-        "manager@example.org",
-        "Marie",
-        "Dubois",
-        "ILEAnet Coordination Office",
-        AffiliationType.OTHER,
-        True,
-        RoleLevel.MANAGEMENT,
-        [Role.COMMUNITY_MANAGER],
-        False,
-    ),
-    (
-        "knowledge@example.org",
-        "Karl",
-        "Huber",
-        "Secure Systems Research Institute",
-        AffiliationType.RESEARCH,
-        True,
-        RoleLevel.MANAGEMENT,
-        [Role.KNOWLEDGE_MANAGER],
-        False,
-    ),
-    (
-        "coordinator@example.org",
-        "Carla",
-        "Ferreira",
-        "ILEAnet Coordination Office",
-        AffiliationType.OTHER,
-        True,
-        RoleLevel.MANAGEMENT,
-        [Role.IPUP_COORDINATOR],
-        False,
-    ),
-    (
-        "contact@example.org",
-        "Pieter",
-        "Janssens",
-        "Police fédérale",
-        AffiliationType.LEA,
-        True,
-        RoleLevel.STRATEGIC,
-        [Role.NATIONAL_CONTACT],
-        False,
-    ),
-    (
-        "lea@example.org",
-        "Luc",
-        "Martin",
-        "Police nationale",
-        AffiliationType.LEA,
-        True,
-        RoleLevel.FIELD,
-        [],
-        False,
-    ),
-    (
-        "lea2@example.org",
-        "Lena",
-        "Schmidt",
-        "Bundeskriminalamt",
-        AffiliationType.LEA,
-        True,
-        RoleLevel.MANAGEMENT,
-        [],
-        False,
-    ),
-    (
-        "industry@example.org",
-        "Ivo",
-        "Tamm",
-        "Baltic Forensics Technologies",
-        AffiliationType.INDUSTRY,
-        True,
-        RoleLevel.MANAGEMENT,
-        [],
-        False,
-    ),
-    (
-        "research@example.org",
-        "Rosa",
-        "Weber",
-        "Secure Systems Research Institute",
-        AffiliationType.RESEARCH,
-        True,
-        RoleLevel.FIELD,
-        [],
-        False,
-    ),
-    (
-        "policy@example.org",
-        "Paulo",
-        "Silva",
-        "Ministry of the Interior",
-        AffiliationType.POLICY,
-        True,
-        RoleLevel.STRATEGIC,
-        [],
-        False,
-    ),
-    (
-        "pending@example.org",
-        "Petra",
-        "Novak",
-        "Secure Systems Research Institute",
-        AffiliationType.RESEARCH,
-        False,
-        RoleLevel.FIELD,
-        [],
-        False,
-    ),
+    ("admin@example.org", "Ada", "Admin", "ILEAnet Coordination Office", AffiliationType.OTHER, True, RoleLevel.MANAGEMENT, [Role.ADMINISTRATOR], True),
+    ("manager@example.org", "Marie", "Dubois", "ILEAnet Coordination Office", AffiliationType.OTHER, True, RoleLevel.MANAGEMENT, [Role.COMMUNITY_MANAGER], False),
+    ("knowledge@example.org", "Karl", "Huber", "Secure Systems Research Institute", AffiliationType.RESEARCH, True, RoleLevel.MANAGEMENT, [Role.KNOWLEDGE_MANAGER], False),
+    ("coordinator@example.org", "Carla", "Ferreira", "ILEAnet Coordination Office", AffiliationType.OTHER, True, RoleLevel.MANAGEMENT, [Role.IPUP_COORDINATOR], False),
+    ("contact@example.org", "Pieter", "Janssens", "Police fédérale", AffiliationType.LEA, True, RoleLevel.STRATEGIC, [Role.NATIONAL_CONTACT], False),
+    ("lea@example.org", "Luc", "Martin", "Police nationale", AffiliationType.LEA, True, RoleLevel.FIELD, [], False),
+    ("lea2@example.org", "Lena", "Schmidt", "Bundeskriminalamt", AffiliationType.LEA, True, RoleLevel.MANAGEMENT, [], False),
+    ("industry@example.org", "Ivo", "Tamm", "Baltic Forensics Technologies", AffiliationType.INDUSTRY, True, RoleLevel.MANAGEMENT, [], False),
+    ("research@example.org", "Rosa", "Weber", "Secure Systems Research Institute", AffiliationType.RESEARCH, True, RoleLevel.FIELD, [], False),
+    ("policy@example.org", "Paulo", "Silva", "Ministry of the Interior", AffiliationType.POLICY, True, RoleLevel.STRATEGIC, [], False),
+    ("pending@example.org", "Petra", "Novak", "Secure Systems Research Institute", AffiliationType.RESEARCH, False, RoleLevel.FIELD, [], False),
 ]
+# fmt: on
 
 CHARTER_TITLE = "ILEAnet community charter"
 CHARTER_BODY = """\
@@ -212,7 +104,7 @@ class Command(BaseCommand):
 
     def _account(self, account, organisations, verifier):
         email, first, last, org, affiliation, verified, level, roles, superuser = account
-        user, created = User.objects.get_or_create(email=email)
+        user, _created = User.objects.get_or_create(email=email)
         user.first_name, user.last_name = first, last
         user.organisation = organisations[org]
         user.country = organisations[org].country
@@ -248,7 +140,7 @@ class Command(BaseCommand):
     def _print(self, rows):
         header = ("e-mail", "role", "affiliation", "verified", "TOTP secret (MFA)")
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-        line = "  ".join("{:<%d}" % w for w in widths)
+        line = "  ".join(f"{{:<{w}}}" for w in widths)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts — password for all: " + DEMO_PASSWORD))
         self.stdout.write(line.format(*header))

@@ -1,0 +1,123 @@
+"""Named actors and helpers shared by every test module.
+
+Actors are members in good standing: verified affiliation and e-mail, current charter accepted
+and, where MFA is mandatory, a TOTP authenticator — so a test starts from "signed in and allowed"
+and removes exactly the condition it is about.
+"""
+
+import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+
+from community.models import AffiliationType, CharterAcceptance
+from community.roles import Role
+from tests.community.factories import CharterFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def charter(db):
+    return CharterFactory(version=1)
+
+
+def totp_code(secret: str) -> str:
+    """The current TOTP code for ``secret``, as an authenticator app would show it."""
+    import time
+
+    from allauth.mfa import app_settings
+
+    return f"{hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD):0{app_settings.TOTP_DIGITS}d}"
+
+
+def enable_totp(user) -> str:
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    user.totp_secret = secret
+    return secret
+
+
+@pytest.fixture
+def make_member(db, charter):
+    """Create a member in good standing; ``roles`` are Role members, ``mfa`` None means
+    "set up TOTP when it is mandatory"."""
+
+    def make(affiliation=AffiliationType.RESEARCH, *, roles=(), mfa=None, accept=True, **fields):
+        user = UserFactory(affiliation_type=affiliation, **fields)
+        for role in roles:
+            user.groups.add(Group.objects.get(name=role.value))
+        if roles:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        if accept:
+            CharterAcceptance.objects.create(user=user, charter=charter)
+        needs_mfa = affiliation == AffiliationType.LEA or bool(roles) or user.is_superuser
+        if mfa or (mfa is None and needs_mfa):
+            enable_totp(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def lea_member(make_member):
+    return make_member(AffiliationType.LEA, email="lea.officer@example.org")
+
+
+@pytest.fixture
+def industry_member(make_member):
+    return make_member(AffiliationType.INDUSTRY, email="industry@example.org")
+
+
+@pytest.fixture
+def researcher(make_member):
+    return make_member(AffiliationType.RESEARCH, email="researcher@example.org")
+
+
+@pytest.fixture
+def policy_member(make_member):
+    return make_member(AffiliationType.POLICY, email="policy@example.org")
+
+
+@pytest.fixture
+def unverified_member(make_member):
+    return make_member(AffiliationType.RESEARCH, email="unverified@example.org", unverified=True)
+
+
+@pytest.fixture
+def manager(make_member):
+    return make_member(
+        AffiliationType.OTHER, roles=[Role.COMMUNITY_MANAGER], email="manager@example.org"
+    )
+
+
+@pytest.fixture
+def admin_user(make_member):
+    return make_member(
+        AffiliationType.OTHER,
+        roles=[Role.ADMINISTRATOR],
+        email="admin@example.org",
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: a test client signed in as ``user`` (``None``: anonymous)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
