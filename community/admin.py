@@ -217,14 +217,13 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
         writer = csv.writer(response)
         writer.writerow(["when", "actor", "action", "target", "reason", "details"])
         for entry in queryset.select_related("actor"):
-            writer.writerow(
-                [
-                    entry.created_at.isoformat(),
-                    entry.actor,
-                    entry.action,
-                    entry.target_repr,
-                    entry.reason,
-                    entry.data,
-                ]
-            )
+            row = [entry.created_at.isoformat(), entry.actor, entry.action, entry.target_repr,
+                   entry.reason, entry.data]  # fmt: skip
+            writer.writerow([_csv_safe(value) for value in row])
         return response
+
+
+def _csv_safe(value) -> str:
+    """Spreadsheets run cells that start with these characters as formulas."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -5,7 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from .models import AffiliationType, MembershipApplication, Organisation, RoleLevel
+from .models import (
+    LANGUAGE_CHOICES,
+    AffiliationType,
+    MembershipApplication,
+    Organisation,
+    RoleLevel,
+    User,
+)
 
 
 class SignupForm(forms.Form):
@@ -84,3 +91,34 @@ class DeclineForm(forms.Form):
 class CharterAcceptForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     accept = forms.BooleanField(label=_("I have read and accept the charter"))
+
+
+class ProfileForm(forms.ModelForm):
+    """What a member edits about themselves. Affiliation and organisation are vetted facts:
+    community managers change them, not the member."""
+
+    languages = forms.TypedMultipleChoiceField(
+        label=_("Languages"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "first_name",
+            "last_name",
+            "country",
+            "role_level",
+            "domains",
+            "languages",
+            "bio",
+            "profile_visibility",
+            "show_email",
+            "show_organisation",
+        ]
+        widgets = {
+            "domains": forms.CheckboxSelectMultiple,
+            "bio": forms.Textarea(attrs={"rows": 4}),
+        }

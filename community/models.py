@@ -35,6 +35,17 @@ class ProfileVisibility(models.TextChoices):
     HIDDEN = "hidden", _("Community managers only")
 
 
+# Languages a member can work in: the EU's official languages.
+LANGUAGE_CHOICES = [
+    ("bg", _("Bulgarian")), ("cs", _("Czech")), ("da", _("Danish")), ("de", _("German")),
+    ("el", _("Greek")), ("en", _("English")), ("es", _("Spanish")), ("et", _("Estonian")),
+    ("fi", _("Finnish")), ("fr", _("French")), ("ga", _("Irish")), ("hr", _("Croatian")),
+    ("hu", _("Hungarian")), ("it", _("Italian")), ("lt", _("Lithuanian")), ("lv", _("Latvian")),
+    ("mt", _("Maltese")), ("nl", _("Dutch")), ("pl", _("Polish")), ("pt", _("Portuguese")),
+    ("ro", _("Romanian")), ("sk", _("Slovak")), ("sl", _("Slovenian")), ("sv", _("Swedish")),
+]  # fmt: skip
+
+
 class Domain(models.Model):
     """A focus domain or cross-cutting theme (SPEC §3.1). Data, editable in the admin."""
 
@@ -138,7 +149,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         Domain, verbose_name=_("domains of expertise"), blank=True, related_name="experts"
     )
     languages = ArrayField(
-        models.CharField(max_length=8), verbose_name=_("languages"), default=list, blank=True
+        models.CharField(max_length=8, choices=LANGUAGE_CHOICES),
+        verbose_name=_("languages"),
+        default=list,
+        blank=True,
     )
     bio = models.TextField(_("short bio"), max_length=2000, blank=True)
     profile_visibility = models.CharField(

@@ -256,6 +256,14 @@ def role_grant(*, actor: User, member: User, role: Role) -> None:
     audit_log(actor=actor, action="role.grant", target=member, role=Role(role).value)
 
 
+def profile_update(*, member: User, form) -> User:
+    """Save a member's own profile from a validated ProfileForm bound to ``member``."""
+    if form.instance.pk != member.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        return form.save()
+
+
 # --- Charter --------------------------------------------------------------------------------
 
 

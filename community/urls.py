@@ -6,6 +6,7 @@ app_name = "community"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("profile/", views.profile_edit, name="profile-edit"),
     path("charter/", views.charter, name="charter"),
     path("legal/", views.legal, name="legal"),
     path("data-management/", views.data_management, name="data-management"),

@@ -17,6 +17,7 @@ from .forms import (
     DeclineForm,
     InvitationForm,
     ManagerInvitationForm,
+    ProfileForm,
 )
 from .middleware import SESSION_CHARTER
 from .models import MembershipApplication, User
@@ -41,6 +42,16 @@ def home(request):
     return render(
         request, "community/home.html", {"attention": selectors.home_attention_for(request.user)}
     )
+
+
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(member=request.user, form=form)
+        messages.success(request, _("Your profile is saved."))
+        return redirect("community:profile-edit")
+    return render(request, "community/profile_form.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
