@@ -9,7 +9,7 @@ sees only what the public sees.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import AffiliationType
+from .models.members import AffiliationType
 
 
 class Tier(models.TextChoices):

@@ -46,6 +46,13 @@ LANGUAGE_CHOICES = [
 ]  # fmt: skip
 
 
+class EmailFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("Immediately")
+    DAILY = "daily", _("Daily digest")
+    WEEKLY = "weekly", _("Weekly digest")
+    OFF = "off", _("Off")
+
+
 class Domain(models.Model):
     """A focus domain or cross-cutting theme (SPEC §3.1). Data, editable in the admin."""
 
@@ -163,6 +170,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     show_email = models.BooleanField(_("show my e-mail address to members"), default=False)
     show_organisation = models.BooleanField(_("show my organisation to members"), default=True)
+    email_frequency = models.CharField(
+        _("e-mail notifications"),
+        max_length=10,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.DAILY,
+    )
+    # Set by a moderator's timed suspension: until then the member can read and post nothing.
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
     invitation_quota = models.PositiveSmallIntegerField(
         _("invitations left"), default=settings.MEMBER_INVITATION_QUOTA
     )
@@ -194,6 +209,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_affiliation_verified(self) -> bool:
         return self.affiliation_verified_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
 
     @property
     def verified_affiliation(self) -> str | None:

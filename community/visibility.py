@@ -1,0 +1,151 @@
+"""The visibility rule (SPEC §2.3): the one place that decides who may see which room, thread,
+post and attachment. Every page, search, notification, digest, feed, export and autocomplete
+filters through these functions — nothing else decides.
+
+- Anonymous visitors, inactive and unverified members see public rooms only; suspended members
+  see nothing at all.
+- A verified member sees the rooms of their tiers (``community.tiers``); a private room only if
+  they hold a grant on it (membership or moderation, via django-guardian).
+- Community managers and administrators see every room: moderating the whole network is their
+  role, and the rule grants it here rather than in any view.
+- Hidden posts are seen only by those who can moderate their room.
+
+``access_*`` helpers fetch and authorise in one step and raise Http404 both for "missing" and
+"not yours", so a restricted room is indistinguishable from one that does not exist.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from .roles import is_community_manager
+from .tiers import Tier, tiers_for
+
+NOTHING = Q(pk__in=[])
+
+
+def _sees_everything(user) -> bool:
+    return user.is_authenticated and user.is_active and is_community_manager(user)
+
+
+def _grants(user, *codenames):
+    from .models import RoomUserObjectPermission
+
+    return RoomUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user, permission__codename__in=codenames
+    )
+
+
+def room_filter(user) -> Q:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(tier=Tier.PUBLIC, is_private=False)
+    if user.is_suspended:
+        return NOTHING
+    if _sees_everything(user):
+        return Q()
+    return Q(tier__in=tiers_for(user)) & (
+        Q(is_private=False) | Exists(_grants(user, "access_room", "moderate_room"))
+    )
+
+
+def moderated_room_filter(user) -> Q:
+    """Rooms ``user`` moderates (always a subset of the rooms they see)."""
+    if user is None or not user.is_authenticated or not user.is_active or user.is_suspended:
+        return NOTHING
+    if _sees_everything(user):
+        return Q()
+    return room_filter(user) & Exists(_grants(user, "moderate_room"))
+
+
+def _rooms(user, moderated=False):
+    from .models import Room
+
+    return Room.objects.filter(moderated_room_filter(user) if moderated else room_filter(user))
+
+
+def thread_filter(user) -> Q:
+    return Q(room__in=_rooms(user).values("pk"))
+
+
+def post_filter(user) -> Q:
+    visible = Q(thread__room__in=_rooms(user).values("pk"))
+    return visible & (
+        Q(is_hidden=False) | Q(thread__room__in=_rooms(user, moderated=True).values("pk"))
+    )
+
+
+def attachment_filter(user) -> Q:
+    from .models import Post
+
+    return Q(post__in=Post.objects.filter(post_filter(user)).values("pk"))
+
+
+# --- Predicates -------------------------------------------------------------------------------
+
+
+def can_moderate_room(user, room) -> bool:
+    return _rooms(user, moderated=True).filter(pk=room.pk).exists()
+
+
+def can_post_in_room(user, room) -> bool:
+    """Members post in the rooms they see; the public room is for announcements by staff."""
+    if room.is_archived or not user.is_authenticated or user.is_suspended:
+        return False
+    if room.tier == Tier.PUBLIC:
+        return can_moderate_room(user, room)
+    return _rooms(user).filter(pk=room.pk).exists()
+
+
+def can_reply_in_thread(user, thread) -> bool:
+    if thread.is_locked or thread.merged_into_id:
+        return can_moderate_room(user, thread.room)
+    return can_post_in_room(user, thread.room)
+
+
+def can_edit_post(user, post) -> bool:
+    if post.author_id == user.pk and not post.is_hidden and not post.thread.is_locked:
+        return not user.is_suspended
+    return can_moderate_room(user, post.thread.room)
+
+
+# --- Access helpers -----------------------------------------------------------------------------
+
+
+def access_room(user, slug: str, *, for_write: bool = False):
+    from .models import Room
+
+    room = Room.objects.visible_to(user).filter(slug=slug).first()
+    if room is None or (for_write and not can_post_in_room(user, room)):
+        raise Http404
+    return room
+
+
+def access_thread(user, thread_id: int, *, for_write: bool = False):
+    from .models import Thread
+
+    thread = Thread.objects.visible_to(user).select_related("room").filter(pk=thread_id).first()
+    if thread is None or (for_write and not can_reply_in_thread(user, thread)):
+        raise Http404
+    return thread
+
+
+def access_post(user, post_id: int, *, for_edit: bool = False):
+    from .models import Post
+
+    post = (
+        Post.objects.visible_to(user)
+        .select_related("thread__room", "author")
+        .filter(pk=post_id)
+        .first()
+    )
+    if post is None or (for_edit and not can_edit_post(user, post)):
+        raise Http404
+    return post
+
+
+def access_attachment(user, attachment_id: int):
+    from .models import Attachment
+
+    attachment = Attachment.objects.visible_to(user).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return attachment
