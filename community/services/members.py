@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import audit_log
-from .models import (
+from ..audit import audit_log
+from ..models import (
     Charter,
     CharterAcceptance,
     Invitation,
@@ -23,8 +23,8 @@ from .models import (
     Organisation,
     User,
 )
-from .roles import ADMIN_SITE_ROLES, Role, is_community_manager, roles_of
-from .selectors import CURRENT_CHARTER_CACHE_KEY
+from ..roles import ADMIN_SITE_ROLES, Role, is_community_manager, roles_of
+from ..selectors import CURRENT_CHARTER_CACHE_KEY
 
 
 def _on_commit_delay(task, *args) -> None:
@@ -83,7 +83,7 @@ def invitation_create(
         actor.invitation_quota -= 1
         actor.save(update_fields=["invitation_quota"])
     audit_log(actor=actor, action="invitation.create", target=invitation, vetted=vetted)
-    from .tasks import invitation_send_task
+    from ..tasks import invitation_send_task
 
     _on_commit_delay(invitation_send_task, invitation.pk)
     return invitation
@@ -195,7 +195,7 @@ def application_approve(
     application.invitation = invitation
     application.save()
     audit_log(actor=actor, action="application.approve", target=application, reason=reason)
-    from .tasks import invitation_send_task
+    from ..tasks import invitation_send_task
 
     _on_commit_delay(invitation_send_task, invitation.pk)
     return application
@@ -215,7 +215,7 @@ def application_decline(
     application.full_clean()
     application.save()
     audit_log(actor=actor, action="application.decline", target=application, reason=reason)
-    from .tasks import application_declined_email_task
+    from ..tasks import application_declined_email_task
 
     _on_commit_delay(application_declined_email_task, application.pk)
     return application
