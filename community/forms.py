@@ -30,6 +30,9 @@ class SignupForm(forms.Form):
 
     def signup(self, request, user):
         for field in ("first_name", "last_name", "country", "affiliation_type", "role_level"):
+            # An affiliation a manager vetted (set by invitation_redeem just before) stays.
+            if field == "affiliation_type" and user.is_affiliation_verified:
+                continue
             setattr(user, field, self.cleaned_data[field])
         user.save()
 

@@ -98,7 +98,6 @@ class Thread(models.Model):
     # Denormalised, kept by the services: visible (not hidden) posts only.
     post_count = models.PositiveIntegerField(default=0, editable=False)
     last_post_at = models.DateTimeField(default=timezone.now, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ThreadQuerySet.as_manager()
 
@@ -110,7 +109,6 @@ class Thread(models.Model):
             models.Index(
                 fields=["room", "-is_pinned", "-last_post_at"], name="thread_room_listing"
             ),
-            GinIndex(fields=["search_vector"], name="thread_search"),
         ]
 
     def __str__(self):
@@ -136,6 +134,8 @@ class Post(models.Model):
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
     hidden_reason = models.TextField(_("why it is hidden"), blank=True)
     useful_count = models.PositiveIntegerField(default=0, editable=False)
+    # The thread's title (weight A, first post only) and the body (weight B); kept by the
+    # services through community.search.post_index.
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PostQuerySet.as_manager()

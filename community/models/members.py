@@ -11,6 +11,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -125,6 +126,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    # What others type after "@" to mention this member; made from the name at sign-up.
+    handle = models.SlugField(_("handle"), max_length=60, unique=True, editable=False)
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
@@ -199,6 +202,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        if not self.handle:
+            self.handle = self._free_handle()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "handle"}
+        super().save(*args, **kwargs)
+
+    def _free_handle(self) -> str:
+        base = slugify(f"{self.first_name}.{self.last_name}".strip(".")) or slugify(
+            self.email.split("@")[0]
+        )
+        base = (base or "member")[:50]
+        taken = set(User.objects.filter(handle__startswith=base).values_list("handle", flat=True))
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}{n}"
+        return candidate
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
