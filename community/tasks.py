@@ -67,7 +67,137 @@ def application_declined_email_task(application_id: int) -> bool:
     return True
 
 
-@shared_task(time_limit=10)
+@shared_task(time_limit=10, soft_time_limit=8)
 def ping_task(value: str) -> str:
     """Round trip used by /healthz-style checks and the worker test."""
     return f"pong:{value}"
+
+
+# --- Discussion notifications -------------------------------------------------------------------
+
+
+@shared_task(**RETRY, time_limit=300, soft_time_limit=280)
+def notifications_fanout_task(post_id: int, new_thread: bool) -> int:
+    """Create the in-app notifications for a new post and e-mail those who want it at once."""
+    from .models import EmailFrequency, Post
+    from .services.notifications import notifications_create_for_post
+
+    post = Post.objects.select_related("thread__room").filter(pk=post_id, is_hidden=False).first()
+    if post is None:
+        return 0
+    created = notifications_create_for_post(post, new_thread=new_thread)
+    for notification in created:
+        if notification.recipient.email_frequency == EmailFrequency.IMMEDIATE:
+            notification_email_task.delay(notification.pk)
+    return len(created)
+
+
+@shared_task(**RETRY, time_limit=60, soft_time_limit=50)
+def notification_email_task(notification_id: int) -> bool:
+    """E-mail one notification now, if its recipient wants immediate e-mails and can still open
+    the post. The row is locked and ``emailed_at`` committed with the send: no double e-mail."""
+    from .models import EmailFrequency, Notification, Post
+
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient", "post__thread__room", "actor")
+            .filter(pk=notification_id, emailed_at__isnull=True, skipped_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return False
+        recipient = notification.recipient
+        if recipient.email_frequency != EmailFrequency.IMMEDIATE:
+            if recipient.email_frequency == EmailFrequency.OFF:
+                notification.skipped_at = timezone.now()
+                notification.save(update_fields=["skipped_at"])
+            return False
+        visible = Post.objects.visible_to(recipient).filter(pk=notification.post_id).exists()
+        if not recipient.is_active or not visible:
+            notification.skipped_at = timezone.now()
+            notification.save(update_fields=["skipped_at"])
+            return False
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+        email_send(
+            to=recipient.email,
+            template="community/email/notification",
+            context={"notification": notification, "post": notification.post},
+        )
+    return True
+
+
+@shared_task(**RETRY, time_limit=120, soft_time_limit=110)
+def digest_send_task(user_id: int, period: str, period_start: str) -> int:
+    """One member's digest for one period. A unique DigestRun row makes a retry a no-op; only
+    notifications whose post the member can open now are included."""
+    from datetime import date
+
+    from .models import DigestRun, User
+    from .services.notifications import notification_pending_for
+
+    with transaction.atomic():
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is None:
+            return 0
+        run, _created = DigestRun.objects.get_or_create(
+            recipient=user, period=period, period_start=date.fromisoformat(period_start)
+        )
+        run = DigestRun.objects.select_for_update().get(pk=run.pk)
+        if run.sent_at:
+            return 0
+        notifications = list(notification_pending_for(user)[:200])
+        now = timezone.now()
+        if notifications:
+            email_send(
+                to=user.email,
+                template="community/email/digest",
+                context={"member": user, "notifications": notifications, "period": period},
+            )
+            user.notifications.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=now)
+        # What the member can no longer open is dropped from e-mail for good.
+        user.notifications.filter(emailed_at__isnull=True, skipped_at__isnull=True).exclude(
+            pk__in=[n.pk for n in notifications]
+        ).exclude(pk__in=notification_pending_for(user).values("pk")).update(skipped_at=now)
+        run.sent_at, run.notification_count = now, len(notifications)
+        run.save(update_fields=["sent_at", "notification_count"])
+    return len(notifications)
+
+
+@shared_task(time_limit=600, soft_time_limit=580)
+def digests_dispatch_task(period: str) -> int:
+    """Scheduled by Celery beat: one digest task per member on that period."""
+    from datetime import timedelta
+
+    from .models import User
+
+    today = timezone.localdate()
+    start = today if period == "daily" else today - timedelta(days=today.weekday())
+    ids = User.objects.filter(is_active=True, email_frequency=period).values_list("pk", flat=True)
+    for user_id in ids.iterator():
+        digest_send_task.delay(user_id, period, start.isoformat())
+    return len(ids)
+
+
+@shared_task(**RETRY, time_limit=60, soft_time_limit=50)
+def sanction_email_task(sanction_id: int) -> bool:
+    from .models import Sanction
+
+    with transaction.atomic():
+        sanction = (
+            Sanction.objects.select_for_update(of=("self",))
+            .select_related("member")
+            .filter(pk=sanction_id, emailed_at__isnull=True)
+            .first()
+        )
+        if sanction is None:
+            return False
+        sanction.emailed_at = timezone.now()
+        sanction.save(update_fields=["emailed_at"])
+        email_send(
+            to=sanction.member.email,
+            template="community/email/sanction",
+            context={"sanction": sanction},
+        )
+    return True

@@ -42,3 +42,10 @@ def tiers_for(user) -> frozenset[str]:
 
 def is_lowest_tier(user) -> bool:
     return tiers_for(user) == {Tier.PUBLIC}
+
+
+def affiliations_for_tier(tier: str) -> list[str]:
+    """The verified affiliations whose members read ``tier`` (the inverse of ``tiers_for``)."""
+    if tier in (Tier.PUBLIC, Tier.MEMBERS):
+        return list(AffiliationType.values)
+    return [affiliation for affiliation, tiers in _BY_AFFILIATION.items() if tier in tiers]

@@ -16,9 +16,10 @@ filters through these functions — nothing else decides.
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
-from .roles import is_community_manager
-from .tiers import Tier, tiers_for
+from .roles import Role, is_community_manager
+from .tiers import Tier, affiliations_for_tier, tiers_for
 
 NOTHING = Q(pk__in=[])
 
@@ -77,6 +78,40 @@ def attachment_filter(user) -> Q:
     from .models import Post
 
     return Q(post__in=Post.objects.filter(post_filter(user)).values("pk"))
+
+
+def room_audience_filter(room) -> Q:
+    """The same rule read the other way: a filter on members who can see ``room``. Used where
+    the question is "who may see this" (mention autocomplete, notification fan-out); the tests
+    check it agrees with ``room_filter`` for every role and room."""
+    from .models import RoomUserObjectPermission, User
+
+    active = Q(is_active=True) & (
+        Q(suspended_until__isnull=True) | Q(suspended_until__lte=timezone.now())
+    )
+    managers = Q(is_superuser=True) | Exists(
+        User.groups.through.objects.filter(
+            user_id=OuterRef("pk"),
+            group__name__in=[Role.COMMUNITY_MANAGER.value, Role.ADMINISTRATOR.value],
+        )
+    )
+    if room.tier == Tier.PUBLIC and not room.is_private:
+        return active
+    audience = Q(
+        affiliation_verified_at__isnull=False,
+        affiliation_type__in=affiliations_for_tier(room.tier),
+    )
+    if room.tier == Tier.PUBLIC:
+        audience = Q()  # a private public room: its grants decide
+    if room.is_private:
+        audience &= Exists(
+            RoomUserObjectPermission.objects.filter(
+                content_object=room,
+                user_id=OuterRef("pk"),
+                permission__codename__in=["access_room", "moderate_room"],
+            )
+        )
+    return active & (managers | audience)
 
 
 # --- Predicates -------------------------------------------------------------------------------

@@ -5,9 +5,9 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Charter, CharterAcceptance, Invitation, MembershipApplication, User
-from .roles import has_staff_role, is_community_manager
-from .tiers import is_lowest_tier
+from ..models import Charter, CharterAcceptance, Invitation, MembershipApplication, User
+from ..roles import has_staff_role, is_community_manager
+from ..tiers import is_lowest_tier
 
 CURRENT_CHARTER_CACHE_KEY = "community:current-charter-version"
 
@@ -42,7 +42,7 @@ def mfa_enabled(user) -> bool:
 
 
 def invitation_by_token(token: str) -> Invitation | None:
-    from .models import hash_token
+    from ..models import hash_token
 
     if not token or len(token) > 128:
         return None

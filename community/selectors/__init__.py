@@ -1,0 +1,45 @@
+"""Reads scoped to a user, split by sub-domain; import from here."""
+
+from .forum import (
+    first_unread_page,
+    mention_candidates,
+    post_page_for,
+    post_page_number,
+    room_list_for,
+    subscription_mode,
+    thread_page_for,
+)
+from .members import (
+    CURRENT_CHARTER_CACHE_KEY,
+    application_list_pending,
+    charter_accepted,
+    charter_current,
+    charter_current_version,
+    home_attention_for,
+    invitation_by_token,
+    invitation_list_sent_by,
+    member_list_awaiting_verification,
+    mfa_enabled,
+    mfa_required,
+)
+
+__all__ = [
+    "CURRENT_CHARTER_CACHE_KEY",
+    "application_list_pending",
+    "charter_accepted",
+    "charter_current",
+    "charter_current_version",
+    "first_unread_page",
+    "home_attention_for",
+    "invitation_by_token",
+    "invitation_list_sent_by",
+    "member_list_awaiting_verification",
+    "mention_candidates",
+    "mfa_enabled",
+    "mfa_required",
+    "post_page_for",
+    "post_page_number",
+    "room_list_for",
+    "subscription_mode",
+    "thread_page_for",
+]

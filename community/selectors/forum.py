@@ -1,0 +1,120 @@
+"""Reads of the discussion rooms, scoped to a reader and already joined: each page costs a
+fixed number of queries whatever the number of rooms, threads or posts."""
+
+from datetime import timedelta
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from ..models import Post, ReadState, Room, Subscription, Thread, UsefulMark, User
+from ..visibility import room_audience_filter, room_filter
+
+THREADS_PER_PAGE = 30
+POSTS_PER_PAGE = 50
+# Threads untouched for longer than this count as read (bounds the unread computation).
+UNREAD_HORIZON = timedelta(days=90)
+
+
+def _unread_threads(user):
+    """Threads with activity after the reader's last visit (none for anonymous readers)."""
+    horizon = max(timezone.now() - UNREAD_HORIZON, user.date_joined)
+    read = ReadState.objects.filter(
+        user=user, thread=OuterRef("pk"), last_read_at__gte=OuterRef("last_post_at")
+    )
+    return Thread.objects.filter(merged_into__isnull=True, last_post_at__gt=horizon).exclude(
+        Exists(read)
+    )
+
+
+def room_list_for(user) -> list[Room]:
+    rooms = list(Room.objects.filter(room_filter(user)).select_related("domain"))
+    if not user.is_authenticated or not rooms:
+        return rooms
+    unread = dict(
+        _unread_threads(user)
+        .filter(room__in=[r.pk for r in rooms])
+        .values_list("room_id")
+        .annotate(n=Count("pk"))
+    )
+    modes = dict(
+        Subscription.objects.filter(user=user, room__in=[r.pk for r in rooms]).values_list(
+            "room_id", "mode"
+        )
+    )
+    for room in rooms:
+        room.unread_count = unread.get(room.pk, 0)
+        room.subscription = modes.get(room.pk)
+    return rooms
+
+
+def thread_page_for(user, room: Room, page_number) -> object:
+    threads = Thread.objects.filter(room=room, merged_into__isnull=True).select_related("author")
+    if user.is_authenticated:
+        threads = threads.annotate(
+            is_unread=Exists(_unread_threads(user).filter(pk=OuterRef("pk")))
+        )
+    return Paginator(
+        threads.order_by("-is_pinned", "-last_post_at", "-pk"), THREADS_PER_PAGE
+    ).get_page(page_number)
+
+
+def post_page_for(user, thread: Thread, page_number):
+    posts = (
+        Post.objects.visible_to(user)
+        .filter(thread=thread)
+        .select_related("author__organisation")
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    )
+    if user.is_authenticated:
+        posts = posts.annotate(
+            marked_useful=Exists(UsefulMark.objects.filter(post=OuterRef("pk"), user=user))
+        )
+    return Paginator(posts, POSTS_PER_PAGE).get_page(page_number)
+
+
+def first_unread_page(user, thread: Thread) -> tuple[int, int | None]:
+    """The page and id of the reader's first unread post in ``thread`` (last page if none)."""
+    state = ReadState.objects.filter(user=user, thread=thread).first()
+    posts = Post.objects.visible_to(user).filter(thread=thread)
+    unread = posts.filter(created_at__gt=state.last_read_at) if state else posts
+    first = unread.order_by("created_at", "pk").values_list("pk", "created_at").first()
+    if first is None:
+        total = posts.count()
+        return max(1, -(-total // POSTS_PER_PAGE)), None
+    before = posts.filter(Q(created_at__lt=first[1]) | Q(created_at=first[1], pk__lt=first[0]))
+    return before.count() // POSTS_PER_PAGE + 1, first[0]
+
+
+def post_page_number(user, post: Post) -> int:
+    before = Post.objects.visible_to(user).filter(
+        Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk),
+        thread_id=post.thread_id,
+    )
+    return before.count() // POSTS_PER_PAGE + 1
+
+
+def subscription_mode(user, *, room=None, thread=None) -> str | None:
+    if not user.is_authenticated:
+        return None
+    target = {"room": room} if room is not None else {"thread": thread}
+    return Subscription.objects.filter(user=user, **target).values_list("mode", flat=True).first()
+
+
+def mention_candidates(user, room: Room, prefix: str, limit: int = 8):
+    """Members who can see ``room`` and whose handle or name starts with ``prefix``: only the
+    visibility rule decides who can be mentioned, and so who appears here."""
+    prefix = (prefix or "").strip().lstrip("@")[:60]
+    if not prefix:
+        return User.objects.none()
+    return (
+        User.objects.filter(room_audience_filter(room))
+        .filter(
+            Q(handle__istartswith=prefix)
+            | Q(first_name__istartswith=prefix)
+            | Q(last_name__istartswith=prefix)
+        )
+        .exclude(pk=user.pk)
+        .order_by("handle")[:limit]
+    )
