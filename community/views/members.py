@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods
 
 from ileanet.markdown import render_markdown
 
-from . import selectors, services
-from .adapters import SESSION_INVITATION
-from .forms import (
+from .. import selectors, services
+from ..adapters import SESSION_INVITATION
+from ..forms import (
     ApplicationForm,
     CharterAcceptForm,
     DeclineForm,
@@ -19,9 +19,9 @@ from .forms import (
     ManagerInvitationForm,
     ProfileForm,
 )
-from .middleware import SESSION_CHARTER
-from .models import MembershipApplication, User
-from .roles import is_community_manager
+from ..middleware import SESSION_CHARTER
+from ..models import MembershipApplication, User
+from ..roles import is_community_manager
 
 
 def _require_manager(user):
