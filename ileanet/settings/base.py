@@ -4,6 +4,7 @@ the environment (12-factor); see README.md for the variables."""
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -123,6 +124,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "daily-digests": {
+        "task": "community.tasks.digests_dispatch_task",
+        "schedule": crontab(hour=6, minute=0),
+        "args": ["daily"],
+    },
+    "weekly-digests": {
+        "task": "community.tasks.digests_dispatch_task",
+        "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
+        "args": ["weekly"],
+    },
+}
 CELERY_TIMEZONE = "UTC"
 
 # --- E-mail: printed unless EMAIL_URL (smtp://user:password@host:port) is set ------------

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from community import services
+from community.demo import seed_rooms
 from community.models import AffiliationType, Charter, Organisation, RoleLevel, User
 from community.roles import ADMIN_SITE_ROLES, Role
 from community.selectors import charter_current, mfa_required
@@ -100,6 +101,7 @@ class Command(BaseCommand):
                     secret or "—",
                 )
             )
+        seed_rooms(manager=User.objects.get(email="manager@example.org"))
         self._print(rows)
 
     def _account(self, account, organisations, verifier):

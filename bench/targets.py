@@ -1,0 +1,43 @@
+"""What the bench measures. Add a page or a job here; bench/run.py needs no change.
+
+Pages are fetched over HTTP by wrk, signed in as the bench member, and compared with the bare
+view (the full middleware stack and nothing else). Jobs are work done outside a request (a
+Celery task's body, a PDF render, a digest), timed in the bench's own process with the same
+production settings, after the pages.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# The demo member every page is fetched as (seed_demo gives them an accepted charter and MFA).
+BENCH_MEMBER = "lea@example.org"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page, fetched with GET. ``path`` is a string, or a function called once after the demo
+    data is loaded (Django is set up) that returns one, for pages about a demo object."""
+
+    name: str
+    path: str | Callable[[], str]
+
+
+@dataclass(frozen=True)
+class Job:
+    """``run(member)`` is called ``repeat`` times; each call is timed. It gets the bench member
+    (a ``community.User``) and should leave the demo data as it found it, or be idempotent."""
+
+    name: str
+    run: Callable[[object], None]
+    repeat: int = 20
+
+
+# The reference every page is compared with; answered by ileanet.views.bench_bare.
+BARE = Page("bare view", "/bench/bare")
+
+PAGES: list[Page] = [
+    Page("home (signed in)", "/"),
+]
+
+# Extension point: e.g. Job("charter PDF", lambda member: render_charter_pdf(...), repeat=10).
+JOBS: list[Job] = []
