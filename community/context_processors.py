@@ -1,5 +1,8 @@
+from django.utils.functional import SimpleLazyObject
+
 from .roles import Role, roles_of
 from .services import can_invite
+from .services.notifications import notification_unread_count
 
 
 def navigation(request):
@@ -14,5 +17,7 @@ def navigation(request):
             "community_manager": bool(roles & {Role.COMMUNITY_MANAGER, Role.ADMINISTRATOR}),
             "admin_site": user.is_staff,
             "can_invite": can_invite(user),
+            # One query, and only when a page actually shows the badge (not in htmx partials).
+            "unread_notifications": SimpleLazyObject(lambda: notification_unread_count(user)),
         }
     }

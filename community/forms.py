@@ -120,8 +120,129 @@ class ProfileForm(forms.ModelForm):
             "profile_visibility",
             "show_email",
             "show_organisation",
+            "email_frequency",
         ]
         widgets = {
             "domains": forms.CheckboxSelectMultiple,
             "bio": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form posted without it (an older page) keeps the member's current choice.
+        self.fields["email_frequency"].required = False
+
+    def clean_email_frequency(self):
+        return self.cleaned_data.get("email_frequency") or self.instance.email_frequency
+
+
+# --- Discussion rooms -------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; type and size are checked by ``attachments_check`` in the
+    service, before anything is written, so the rule lives in one place."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def _attachments_field():
+    return MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Up to 5 files: PDF, images, text, CSV or office documents."),
+    )
+
+
+def _body_field(label=None):
+    return forms.CharField(
+        label=label or _("Message"),
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown: **bold**, *italic*, > quote, lists, links. Mention with @handle."),
+    )
+
+
+class ThreadForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = _body_field()
+    attachments = _attachments_field()
+
+
+class ReplyForm(forms.Form):
+    body = _body_field(_("Your reply"))
+    attachments = _attachments_field()
+
+
+class PostEditForm(forms.Form):
+    """``with_title``: the thread's first post (its title can change too); ``with_reason``: a
+    moderator editing someone else's post (the service requires the reason)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = _body_field()
+    reason = forms.CharField(
+        label=_("Why you edit this post"),
+        max_length=500,
+        required=False,
+        help_text=_("Recorded in the audit log and sent to the author."),
+    )
+
+    def __init__(self, *args, with_title=False, with_reason=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_title:
+            del self.fields["title"]
+        if not with_reason:
+            del self.fields["reason"]
+
+
+class FlagForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong with this post?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only the room's moderators and the community managers read it."),
+    )
+
+
+class SearchForm(forms.Form):
+    """The room is a slug and the author a handle: a room the reader cannot see, or a handle
+    nobody has, gives no results and no error, exactly like one that does not exist."""
+
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    room = forms.CharField(label=_("Room"), max_length=120, required=False)
+    author = forms.CharField(label=_("Author (handle)"), max_length=60, required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    page = forms.IntegerField(min_value=1, max_value=25, required=False)
+
+    def __init__(self, *args, rooms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].widget = forms.Select(
+            choices=[("", _("All rooms")), *((room.slug, room.name) for room in rooms)]
+        )
+
+    def clean_author(self):
+        return self.cleaned_data["author"].strip().lstrip("@")
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return data

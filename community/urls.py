@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import members
+from .views import forum, members, notifications
 
 app_name = "community"
 
@@ -27,5 +27,25 @@ urlpatterns = [
         name="verification-verify",
     ),
     # Rooms, threads, posts, search and notifications (views/forum.py, views/notifications.py)
+    path("rooms/", forum.room_list, name="room-list"),
+    path("rooms/<slug:slug>/", forum.room_detail, name="room-detail"),
+    path("rooms/<slug:slug>/subscribe/", forum.room_subscribe, name="room-subscribe"),
+    path("rooms/<slug:slug>/new/", forum.thread_create, name="thread-create"),
+    path("rooms/<slug:slug>/mentions/", forum.mention_autocomplete, name="mention-autocomplete"),
+    path("rooms/<slug:slug>/feed/", forum.RoomFeed(), name="room-feed"),
+    path("threads/<int:pk>/", forum.thread_detail, name="thread-detail"),
+    path("threads/<int:pk>/unread/", forum.thread_unread, name="thread-unread"),
+    path("threads/<int:pk>/subscribe/", forum.thread_subscribe, name="thread-subscribe"),
+    path("threads/<int:pk>/reply/", forum.post_reply, name="post-reply"),
+    path("posts/<int:pk>/", forum.post_detail, name="post-detail"),
+    path("posts/<int:pk>/edit/", forum.post_edit, name="post-edit"),
+    path("posts/<int:pk>/history/", forum.post_history, name="post-history"),
+    path("posts/<int:pk>/useful/", forum.post_useful, name="post-useful"),
+    path("posts/<int:pk>/flag/", forum.post_flag, name="post-flag"),
+    path("attachments/<int:pk>/", forum.attachment_download, name="attachment-download"),
+    path("search/", forum.search, name="search"),
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path("notifications/read/", notifications.notification_read_all, name="notification-read-all"),
+    path("notifications/digest/", notifications.digest_preview, name="digest-preview"),
     # Moderation, room management and the audit log (views/moderation.py)
 ]

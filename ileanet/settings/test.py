@@ -1,5 +1,7 @@
 """The test suite. Uses DATABASE_URL / REDIS_URL when set (CI sets both), else the embedded
-defaults. Tasks run eagerly unless a test starts a real worker (see tests/test_celery.py)."""
+defaults. Tasks run eagerly unless a test starts a real worker (see tests/celery_worker.py)."""
+
+import os
 
 from .base import *
 
@@ -16,3 +18,14 @@ MEDIA_ROOT = DATA_DIR / "test-media"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+
+# The test process runs tasks eagerly and never needs a broker, except inside
+# tests.celery_worker.real_broker, which points Celery at REDIS_URL itself. (Eager sends still
+# take a producer from the broker's pool; a Redis pool emptied by a test worker's shutdown
+# would block them.) The test worker subprocess sets ILEANET_TEST_WORKER and keeps Redis.
+if not os.environ.get("ILEANET_TEST_WORKER"):
+    CELERY_BROKER_URL = "memory://"
+    CELERY_RESULT_BACKEND = "cache+memory://"
+# No broker connection pool: a test worker's start and stop swap the broker configuration, and a
+# pooled connection from before the swap would be handed out (or awaited) after it.
+CELERY_BROKER_POOL_LIMIT = None

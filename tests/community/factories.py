@@ -51,3 +51,15 @@ class CharterFactory(factory.django.DjangoModelFactory):
     version = factory.Sequence(lambda n: n + 1)
     title = "Community charter"
     body = "Be kind. **Keep restricted content where it was posted.**"
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    """A room; threads and posts are made with the forum services (they keep the counters)."""
+
+    class Meta:
+        model = "community.Room"
+
+    name = factory.Sequence(lambda n: f"Room {n}")
+    slug = factory.Sequence(lambda n: f"room-{n}")
+    description = "A room for tests."
+    tier = "members"
