@@ -29,7 +29,7 @@ from http.cookies import SimpleCookie
 from importlib import import_module, metadata
 from pathlib import Path
 
-from targets import BARE, BENCH_MEMBER, JOBS, PAGES, Job, Page
+from targets import BARE, BENCH_MEMBER, DATASETS, JOBS, PAGES, Job, Page
 
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
@@ -81,6 +81,8 @@ def prepare_demo_data() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("seed_demo", stdout=io.StringIO())
     call_command("collectstatic", interactive=False, verbosity=0)
+    for make in DATASETS:
+        make()
 
 
 def sign_in(email: str):

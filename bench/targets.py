@@ -9,6 +9,8 @@ production settings, after the pages.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import dataset
+
 # The demo member every page is fetched as (seed_demo gives them an accepted charter and MFA).
 BENCH_MEMBER = "lea@example.org"
 
@@ -37,7 +39,14 @@ BARE = Page("bare view", "/bench/bare")
 
 PAGES: list[Page] = [
     Page("home (signed in)", "/"),
+    Page("room list", "/rooms/"),
+    Page("thread, first page (200 posts)", lambda: dataset.bench_thread_path()),
+    Page("search, rare term", f"/search/?q={dataset.RARE_TERM}"),
+    Page("search, term in ~90% of posts", f"/search/?q={dataset.COMMON_TERM}"),
 ]
+
+# Data made once per database after seed_demo, before the pages are resolved.
+DATASETS: list[Callable[[], None]] = [lambda: dataset.ensure_forum_dataset()]
 
 # Extension point: e.g. Job("charter PDF", lambda member: render_charter_pdf(...), repeat=10).
 JOBS: list[Job] = []

@@ -97,7 +97,6 @@ else:
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, opted into now
 
 # --- Redis: cache and Celery broker -------------------------------------------------------
 # REDIS_URL unset: local-memory cache, and Celery tasks run in-process (eagerly).

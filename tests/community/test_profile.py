@@ -7,7 +7,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_member_edits_their_profile_and_visibility(client_for, researcher):
-    domain = Domain.objects.get(slug="cybercrime")
+    domain, _created = Domain.objects.get_or_create(
+        slug="cybercrime", defaults={"name": "Cybercrime"}
+    )
 
     response = client_for(researcher).post(
         reverse("community:profile-edit"),
