@@ -11,7 +11,7 @@ from ..models import Post, ReadState, Room, Subscription, Thread, UsefulMark, Us
 from ..visibility import room_audience_filter, room_filter
 
 THREADS_PER_PAGE = 30
-POSTS_PER_PAGE = 50
+POSTS_PER_PAGE = 20
 # Threads untouched for longer than this count as read (bounds the unread computation).
 UNREAD_HORIZON = timedelta(days=90)
 

@@ -56,6 +56,11 @@ def _thread_url(thread_id: int, page: int = 1, post_id: int | None = None) -> st
     return url + (f"#post-{post_id}" if post_id else "#thread-end")
 
 
+def _post_base() -> str:
+    """The "/posts/" prefix: the thread page builds per-post links from it, never reversing each."""
+    return reverse("community:post-detail", args=[0]).removesuffix("0/")
+
+
 def _post_url(user, post: Post) -> str:
     return _thread_url(post.thread_id, selectors.post_page_number(user, post), post.pk)
 
@@ -238,11 +243,14 @@ def thread_detail(request, pk):
     posts = list(page.object_list)
     if user.is_authenticated and posts:
         forum_services.thread_read(user=user, thread=thread, up_to=posts[-1].created_at)
-    # Once per page, never per post.
+    # Once per page, never per post (reversing URLs per post costs more than the posts' HTML).
     context = {
         "room": thread.room,
         "thread": thread,
         "page": page,
+        "post_base": _post_base(),
+        "attachment_base": reverse("community:attachment-download", args=[0]).removesuffix("0/"),
+        "reply_url": reverse("community:post-reply", args=[thread.pk]),
         "can_moderate": can_moderate_room(user, thread.room),
         "can_reply": can_reply_in_thread(user, thread),
     }
@@ -405,7 +413,9 @@ def post_useful(request, pk):
     if error:
         post.marked_useful = False
     return render(
-        request, "community/thread_detail.html#useful", {"post": post, "useful_error": error}
+        request,
+        "community/thread_detail.html#useful",
+        {"post": post, "useful_error": error, "post_base": _post_base()},
     )
 
 

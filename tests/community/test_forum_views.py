@@ -24,6 +24,7 @@ from community.models import (
     Thread,
     UsefulMark,
 )
+from community.selectors.forum import POSTS_PER_PAGE
 from community.services import forum, moderation
 from community.tiers import Tier
 from ileanet.markdown import render_markdown
@@ -394,11 +395,12 @@ def test_permalinks_unread_and_read_marks_follow_the_pages(client_for, open_thre
     first_page = client.get(reverse("community:thread-detail", args=[open_thread.pk]))
     unread = client.get(reverse("community:thread-unread", args=[open_thread.pk]))
 
-    assert permalink["Location"].endswith(f"?page=2#post-{posts[60].pk}")
+    per_page = POSTS_PER_PAGE
+    assert permalink["Location"].endswith(f"?page={60 // per_page + 1}#post-{posts[60].pk}")
     assert first_page.status_code == 200
     state = ReadState.objects.get(user=lea_member, thread=open_thread)
-    assert state.last_read_at == posts[49].created_at
-    assert unread["Location"].endswith(f"?page=2#post-{posts[50].pk}")
+    assert state.last_read_at == posts[per_page - 1].created_at
+    assert unread["Location"].endswith(f"?page=2#post-{posts[per_page].pk}")
 
 
 def test_a_merged_thread_redirects_to_its_target(client_for, open_thread, members_room, manager):
