@@ -117,8 +117,23 @@ def room_audience_filter(room) -> Q:
 # --- Predicates -------------------------------------------------------------------------------
 
 
+def _remembered(room, key: str, user, compute) -> bool:
+    """Answers about one room for one member, kept on the room object for the request, so a
+    page asking several questions about its room queries once per question."""
+    answers = room.__dict__.setdefault("_visibility_answers", {})
+    if (key, user.pk) not in answers:
+        answers[(key, user.pk)] = compute()
+    return answers[(key, user.pk)]
+
+
+def _room_visible(user, room) -> bool:
+    return _remembered(room, "visible", user, lambda: _rooms(user).filter(pk=room.pk).exists())
+
+
 def can_moderate_room(user, room) -> bool:
-    return _rooms(user, moderated=True).filter(pk=room.pk).exists()
+    return _remembered(
+        room, "moderate", user, lambda: _rooms(user, moderated=True).filter(pk=room.pk).exists()
+    )
 
 
 def can_post_in_room(user, room) -> bool:
@@ -127,7 +142,7 @@ def can_post_in_room(user, room) -> bool:
         return False
     if room.tier == Tier.PUBLIC:
         return can_moderate_room(user, room)
-    return _rooms(user).filter(pk=room.pk).exists()
+    return _room_visible(user, room)
 
 
 def can_reply_in_thread(user, thread) -> bool:
@@ -145,10 +160,17 @@ def can_edit_post(user, post) -> bool:
 # --- Access helpers -----------------------------------------------------------------------------
 
 
+def _remember_visible(user, room) -> None:
+    """The object was just fetched through the rule: its room is visible to ``user``."""
+    room.__dict__.setdefault("_visibility_answers", {})[("visible", user.pk)] = True
+
+
 def access_room(user, slug: str, *, for_write: bool = False):
     from .models import Room
 
     room = Room.objects.visible_to(user).filter(slug=slug).first()
+    if room is not None:
+        _remember_visible(user, room)
     if room is None or (for_write and not can_post_in_room(user, room)):
         raise Http404
     return room
@@ -158,6 +180,8 @@ def access_thread(user, thread_id: int, *, for_write: bool = False):
     from .models import Thread
 
     thread = Thread.objects.visible_to(user).select_related("room").filter(pk=thread_id).first()
+    if thread is not None:
+        _remember_visible(user, thread.room)
     if thread is None or (for_write and not can_reply_in_thread(user, thread)):
         raise Http404
     return thread

@@ -59,7 +59,9 @@ def thread_page_for(user, room: Room, page_number) -> object:
     ).get_page(page_number)
 
 
-def post_page_for(user, thread: Thread, page_number):
+def post_page_for(user, thread: Thread, page_number, *, sees_hidden: bool = False):
+    """A page of the thread's posts. Unless the reader sees hidden posts (moderators), the
+    thread's own count of visible posts sizes the pages, which saves a COUNT per view."""
     posts = (
         Post.objects.visible_to(user)
         .filter(thread=thread)
@@ -71,7 +73,10 @@ def post_page_for(user, thread: Thread, page_number):
         posts = posts.annotate(
             marked_useful=Exists(UsefulMark.objects.filter(post=OuterRef("pk"), user=user))
         )
-    return Paginator(posts, POSTS_PER_PAGE).get_page(page_number)
+    paginator = Paginator(posts, POSTS_PER_PAGE)
+    if not sees_hidden:
+        paginator.count = thread.post_count
+    return paginator.get_page(page_number)
 
 
 def first_unread_page(user, thread: Thread) -> tuple[int, int | None]:

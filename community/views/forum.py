@@ -239,7 +239,8 @@ def thread_detail(request, pk):
     if thread.merged_into_id:
         # Only to a target the reader may see: otherwise the merged thread is simply gone.
         return redirect("community:thread-detail", pk=access_thread(user, thread.merged_into_id).pk)
-    page = selectors.post_page_for(user, thread, request.GET.get("page"))
+    can_moderate = can_moderate_room(user, thread.room)
+    page = selectors.post_page_for(user, thread, request.GET.get("page"), sees_hidden=can_moderate)
     posts = list(page.object_list)
     if user.is_authenticated and posts:
         forum_services.thread_read(user=user, thread=thread, up_to=posts[-1].created_at)
@@ -251,7 +252,7 @@ def thread_detail(request, pk):
         "post_base": _post_base(),
         "attachment_base": reverse("community:attachment-download", args=[0]).removesuffix("0/"),
         "reply_url": reverse("community:post-reply", args=[thread.pk]),
-        "can_moderate": can_moderate_room(user, thread.room),
+        "can_moderate": can_moderate,
         "can_reply": can_reply_in_thread(user, thread),
     }
     if request.htmx:
