@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +8,14 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self):
+        from .models import Room, RoomUserObjectPermission, User
         from .roles import sync_role_groups
+        from .visibility import visibility_changed
 
         post_migrate.connect(sync_role_groups, dispatch_uid="community.sync_role_groups")
+        for model in (Room, RoomUserObjectPermission, User):
+            post_save.connect(visibility_changed, sender=model, dispatch_uid=f"vis-save-{model}")
+            post_delete.connect(visibility_changed, sender=model, dispatch_uid=f"vis-del-{model}")
+        m2m_changed.connect(
+            visibility_changed, sender=User.groups.through, dispatch_uid="vis-groups"
+        )

@@ -63,14 +63,41 @@ def _rooms(user, moderated=False):
     return Room.objects.filter(moderated_room_filter(user) if moderated else room_filter(user))
 
 
+# Bumped whenever rooms, grants or members change in this process (signals in apps.py), so an
+# answer remembered on a long-lived user object (a test, a task) is never used after a change.
+_epoch = [0]
+
+
+def visibility_changed(**kwargs) -> None:
+    _epoch[0] += 1
+
+
+def visible_room_ids(user, *, moderated: bool = False) -> list[int]:
+    """The ids of the rooms ``user`` sees (or, ``moderated``, moderates): both answered by one
+    small query, remembered on the user object until rooms, grants or members change. A request
+    builds its user afresh, so in the web process the answer is at most one request old."""
+    remembered = getattr(user, "_ileanet_room_ids", None)
+    if remembered is None or remembered[0] != _epoch[0]:
+        from .models import Room
+
+        rows = Room.objects.filter(room_filter(user)).annotate(
+            moderates=Q(pk__in=_rooms(user, moderated=True).values("pk"))
+        )
+        rows = list(rows.values_list("pk", "moderates"))
+        remembered = (_epoch[0], [pk for pk, _ in rows], [pk for pk, mod in rows if mod])
+        user._ileanet_room_ids = remembered
+    return remembered[2] if moderated else remembered[1]
+
+
+# Threads, posts and attachments filter on a list of room ids rather than a subquery: the
+# queries stay simple to plan, which is most of their cost.
 def thread_filter(user) -> Q:
-    return Q(room__in=_rooms(user).values("pk"))
+    return Q(room_id__in=visible_room_ids(user))
 
 
 def post_filter(user) -> Q:
-    visible = Q(thread__room__in=_rooms(user).values("pk"))
-    return visible & (
-        Q(is_hidden=False) | Q(thread__room__in=_rooms(user, moderated=True).values("pk"))
+    return Q(thread__room_id__in=visible_room_ids(user)) & (
+        Q(is_hidden=False) | Q(thread__room_id__in=visible_room_ids(user, moderated=True))
     )
 
 
@@ -117,23 +144,8 @@ def room_audience_filter(room) -> Q:
 # --- Predicates -------------------------------------------------------------------------------
 
 
-def _remembered(room, key: str, user, compute) -> bool:
-    """Answers about one room for one member, kept on the room object for the request, so a
-    page asking several questions about its room queries once per question."""
-    answers = room.__dict__.setdefault("_visibility_answers", {})
-    if (key, user.pk) not in answers:
-        answers[(key, user.pk)] = compute()
-    return answers[(key, user.pk)]
-
-
-def _room_visible(user, room) -> bool:
-    return _remembered(room, "visible", user, lambda: _rooms(user).filter(pk=room.pk).exists())
-
-
 def can_moderate_room(user, room) -> bool:
-    return _remembered(
-        room, "moderate", user, lambda: _rooms(user, moderated=True).filter(pk=room.pk).exists()
-    )
+    return room.pk in visible_room_ids(user, moderated=True)
 
 
 def can_post_in_room(user, room) -> bool:
@@ -142,7 +154,7 @@ def can_post_in_room(user, room) -> bool:
         return False
     if room.tier == Tier.PUBLIC:
         return can_moderate_room(user, room)
-    return _room_visible(user, room)
+    return room.pk in visible_room_ids(user)
 
 
 def can_reply_in_thread(user, thread) -> bool:
@@ -160,17 +172,10 @@ def can_edit_post(user, post) -> bool:
 # --- Access helpers -----------------------------------------------------------------------------
 
 
-def _remember_visible(user, room) -> None:
-    """The object was just fetched through the rule: its room is visible to ``user``."""
-    room.__dict__.setdefault("_visibility_answers", {})[("visible", user.pk)] = True
-
-
 def access_room(user, slug: str, *, for_write: bool = False):
     from .models import Room
 
     room = Room.objects.visible_to(user).filter(slug=slug).first()
-    if room is not None:
-        _remember_visible(user, room)
     if room is None or (for_write and not can_post_in_room(user, room)):
         raise Http404
     return room
@@ -180,8 +185,6 @@ def access_thread(user, thread_id: int, *, for_write: bool = False):
     from .models import Thread
 
     thread = Thread.objects.visible_to(user).select_related("room").filter(pk=thread_id).first()
-    if thread is not None:
-        _remember_visible(user, thread.room)
     if thread is None or (for_write and not can_reply_in_thread(user, thread)):
         raise Http404
     return thread

@@ -31,7 +31,12 @@ from ..models import (
 )
 from ..roles import is_community_manager
 from ..search import post_index
-from ..visibility import can_edit_post, can_moderate_room, can_post_in_room, can_reply_in_thread
+from ..visibility import (
+    can_edit_post,
+    can_moderate_room,
+    can_post_in_room,
+    can_reply_in_thread,
+)
 
 MENTION_RE = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9._-]{0,59})", re.IGNORECASE)
 

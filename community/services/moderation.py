@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ..audit import audit_log
 from ..models import Flag, Notification, Post, Room, Sanction, Thread, User
 from ..roles import is_community_manager
-from ..visibility import can_moderate_room, room_filter
+from ..visibility import can_moderate_room, room_filter, visibility_changed
 from .forum import room_counters_refresh, thread_counters_refresh
 
 MAX_SUSPENSION = timedelta(days=365)
@@ -244,6 +244,7 @@ def member_suspend(*, actor: User, member: User, days: int, reason: str) -> Sanc
 def member_unsuspend(*, actor: User, member: User, reason: str = "") -> None:
     _require_manager(actor)
     User.objects.filter(pk=member.pk).update(suspended_until=None)
+    visibility_changed()
     audit_log(actor=actor, action="member.unsuspend", target=member, reason=reason)
 
 
@@ -255,6 +256,7 @@ def member_remove(*, actor: User, member: User, reason: str) -> Sanction:
     if member.pk == actor.pk or member.is_superuser:
         raise ValidationError(_("This account cannot be removed here."))
     User.objects.filter(pk=member.pk).update(is_active=False)
+    visibility_changed()
     sanction = Sanction.objects.create(
         member=member, kind=Sanction.Kind.REMOVAL, reason=reason, created_by=actor
     )
