@@ -9,7 +9,7 @@ class CommunityConfig(AppConfig):
 
     def ready(self):
         from .models import Room, RoomUserObjectPermission, User
-        from .roles import sync_role_groups
+        from .roles import role_names_sync, sync_role_groups
         from .visibility import visibility_changed
 
         post_migrate.connect(sync_role_groups, dispatch_uid="community.sync_role_groups")
@@ -18,4 +18,7 @@ class CommunityConfig(AppConfig):
             post_delete.connect(visibility_changed, sender=model, dispatch_uid=f"vis-del-{model}")
         m2m_changed.connect(
             visibility_changed, sender=User.groups.through, dispatch_uid="vis-groups"
+        )
+        m2m_changed.connect(
+            role_names_sync, sender=User.groups.through, dispatch_uid="role-names-sync"
         )

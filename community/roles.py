@@ -72,16 +72,33 @@ def sync_role_groups(**kwargs) -> None:
 
 
 def roles_of(user) -> frozenset[str]:
-    """The role names a user holds, cached on the user object for the request."""
+    """The role names a user holds. Read from the user's own row (``role_names``, kept equal to
+    their groups by ``role_names_sync``), so asking costs no query on any page."""
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_ileanet_roles", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached |= {Role.ADMINISTRATOR.value}
-        user._ileanet_roles = cached
-    return cached
+    roles = frozenset(user.role_names)
+    return roles | {Role.ADMINISTRATOR.value} if user.is_superuser else roles
+
+
+def role_names_sync(sender=None, instance=None, action="", reverse=False, pk_set=None, **kwargs):
+    """m2m_changed handler for User.groups, from either side: copy each affected member's group
+    names onto their row."""
+    from django.contrib.auth import get_user_model
+
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    User = get_user_model()
+    if reverse:  # group.user_set changed
+        members = User.objects.filter(pk__in=pk_set) if pk_set else User.objects.none()
+        if action == "post_clear":
+            members = User.objects.filter(role_names__contains=[instance.name])
+    else:
+        members = User.objects.filter(pk=instance.pk)
+    for member in members:
+        names = sorted(member.groups.values_list("name", flat=True))
+        User.objects.filter(pk=member.pk).update(role_names=names)
+        if not reverse:
+            instance.role_names = names
 
 
 def has_role(user, *roles: Role) -> bool:

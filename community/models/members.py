@@ -184,6 +184,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     invitation_quota = models.PositiveSmallIntegerField(
         _("invitations left"), default=settings.MEMBER_INVITATION_QUOTA
     )
+    # A copy of the member's group names (community.roles.role_names_sync keeps it), read on
+    # every request instead of querying the groups.
+    role_names = ArrayField(
+        models.CharField(max_length=150), default=list, blank=True, editable=False
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("admin site access"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

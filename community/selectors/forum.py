@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from ..models import Post, ReadState, Room, Subscription, Thread, UsefulMark, User
-from ..visibility import room_audience_filter, room_filter
+from ..visibility import room_audience_filter, rooms_visible_to
 
 THREADS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
@@ -28,7 +28,7 @@ def _unread_threads(user):
 
 
 def room_list_for(user) -> list[Room]:
-    rooms = list(Room.objects.filter(room_filter(user)).select_related("domain"))
+    rooms = rooms_visible_to(user, "domain")
     if not user.is_authenticated or not rooms:
         return rooms
     unread = dict(

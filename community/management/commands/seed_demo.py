@@ -122,7 +122,6 @@ class Command(BaseCommand):
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.groups.set([Group.objects.get(name=r.value) for r in roles])
-        user.__dict__.pop("_ileanet_roles", None)
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
