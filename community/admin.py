@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .audit import csv_safe
 from .models import (
     AuditLogEntry,
     Charter,
@@ -219,11 +220,5 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
         for entry in queryset.select_related("actor"):
             row = [entry.created_at.isoformat(), entry.actor, entry.action, entry.target_repr,
                    entry.reason, entry.data]  # fmt: skip
-            writer.writerow([_csv_safe(value) for value in row])
+            writer.writerow([csv_safe(value) for value in row])
         return response
-
-
-def _csv_safe(value) -> str:
-    """Spreadsheets run cells that start with these characters as formulas."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

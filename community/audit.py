@@ -18,3 +18,9 @@ def audit_log(*, actor, action: str, target=None, reason: str = "", **data) -> A
         entry.target_repr = str(target)[:255]
     entry.save()
     return entry
+
+
+def csv_safe(value) -> str:
+    """A cell for a CSV export: spreadsheets run cells that start with these as formulas."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -3,6 +3,7 @@ from django.utils.functional import SimpleLazyObject
 from .roles import Role, roles_of
 from .services import can_invite
 from .services.notifications import notification_unread_count
+from .visibility import visible_room_ids
 
 
 def navigation(request):
@@ -19,5 +20,7 @@ def navigation(request):
             "can_invite": can_invite(user),
             # One query, and only when a page actually shows the badge (not in htmx partials).
             "unread_notifications": SimpleLazyObject(lambda: notification_unread_count(user)),
+            # The badge above already asks which rooms the member sees and moderates.
+            "moderator": SimpleLazyObject(lambda: bool(visible_room_ids(user, moderated=True))),
         }
     }

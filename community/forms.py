@@ -1,6 +1,8 @@
 """Validation only: saving is the services' job."""
 
 from django import forms
+from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -11,6 +13,7 @@ from .models import (
     MembershipApplication,
     Organisation,
     RoleLevel,
+    Room,
     User,
 )
 
@@ -246,3 +249,102 @@ class SearchForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
         return data
+
+
+# --- Moderation and room management ----------------------------------------------------------
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (recorded in the audit log)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class ThreadModerationForm(forms.Form):
+    class Action(models.TextChoices):
+        LOCK = "lock", _("Lock")
+        UNLOCK = "unlock", _("Unlock")
+        PIN = "pin", _("Pin")
+        UNPIN = "unpin", _("Unpin")
+        MOVE = "move", _("Move to another room")
+        MERGE = "merge", _("Merge into another thread")
+
+    action = forms.ChoiceField(label=_("Action"), choices=Action.choices)
+    room = forms.ModelChoiceField(label=_("Move to"), queryset=Room.objects.none(), required=False)
+    target = forms.IntegerField(label=_("Merge into thread number"), required=False, min_value=1)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+        required=False,
+    )  # fmt: skip
+
+    def __init__(self, *args, rooms=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = rooms if rooms is not None else Room.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == self.Action.MOVE and not data.get("room"):
+            self.add_error("room", _("Choose the room to move the thread to."))
+        if action == self.Action.MERGE and not data.get("target"):
+            self.add_error("target", _("Give the number of the thread to merge into."))
+        if action in (self.Action.MOVE, self.Action.MERGE) and not data.get("reason", "").strip():
+            self.add_error("reason", _("Give a reason: it is recorded in the audit log."))
+        return data
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["name", "slug", "description", "tier", "is_private", "domain", "position",
+                  "is_archived"]  # fmt: skip
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class RoomGrantForm(forms.Form):
+    member = forms.CharField(label=_("Member (e-mail or handle)"), max_length=254)
+    moderator = forms.BooleanField(label=_("as moderator"), required=False)
+
+    def clean_member(self):
+        value = self.cleaned_data["member"].strip().lstrip("@")
+        member = User.objects.filter(Q(email__iexact=value) | Q(handle__iexact=value)).first()
+        if member is None:
+            raise forms.ValidationError(_("No member with this e-mail or handle."))
+        return member
+
+
+class SanctionForm(forms.Form):
+    class Kind(models.TextChoices):
+        WARN = "warn", _("Warn")
+        SUSPEND = "suspend", _("Suspend")
+        UNSUSPEND = "unsuspend", _("Lift the suspension")
+        REMOVE = "remove", _("Remove from the platform")
+
+    kind = forms.ChoiceField(label=_("Action"), choices=Kind.choices)
+    days = forms.IntegerField(label=_("Days (suspension)"), min_value=1, max_value=365,
+                              required=False)  # fmt: skip
+    reason = forms.CharField(
+        label=_("Reason (sent to the member)"), widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000, required=False,
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == self.Kind.SUSPEND and not data.get("days"):
+            self.add_error("days", _("Say how many days."))
+        if data.get("kind") != self.Kind.UNSUSPEND and not data.get("reason", "").strip():
+            self.add_error("reason", _("Give a reason: it is recorded in the audit log."))
+        return data
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action"), required=False, max_length=64)
+    actor = forms.CharField(label=_("Actor e-mail"), required=False, max_length=254)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

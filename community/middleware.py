@@ -7,7 +7,7 @@ sends everyone back to the charter page at their next request.
 """
 
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from .selectors import charter_accepted, charter_current_version, mfa_enabled, mfa_required
@@ -51,6 +51,11 @@ class MemberGateMiddleware:
         return self.get_response(request)
 
     def gate(self, request, user):
+        if user.is_suspended:
+            # Suspended members read nothing and post nothing (the visibility rule also gives
+            # them no room); they may still sign out and read the legal pages.
+            return render(request, "community/suspended.html", {"until": user.suspended_until},
+                          status=403)  # fmt: skip
         version = charter_current_version()
         if version and request.session.get(SESSION_CHARTER) != version:
             if not charter_accepted(user=user, version=version):

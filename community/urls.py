@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import forum, members, notifications
+from .views import forum, members, moderation, notifications
 
 app_name = "community"
 
@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     # Rooms, threads, posts, search and notifications (views/forum.py, views/notifications.py)
     path("rooms/", forum.room_list, name="room-list"),
+    path("rooms/new/", moderation.room_create, name="room-create"),
     path("rooms/<slug:slug>/", forum.room_detail, name="room-detail"),
     path("rooms/<slug:slug>/subscribe/", forum.room_subscribe, name="room-subscribe"),
     path("rooms/<slug:slug>/new/", forum.thread_create, name="thread-create"),
@@ -48,4 +49,13 @@ urlpatterns = [
     path("notifications/read/", notifications.notification_read_all, name="notification-read-all"),
     path("notifications/digest/", notifications.digest_preview, name="digest-preview"),
     # Moderation, room management and the audit log (views/moderation.py)
+    path("rooms/<slug:slug>/edit/", moderation.room_edit, name="room-edit"),
+    path("threads/<int:pk>/moderate/", moderation.thread_moderate, name="thread-moderate"),
+    path("posts/<int:pk>/hide/", moderation.post_hide, name="post-hide"),
+    path("posts/<int:pk>/unhide/", moderation.post_unhide, name="post-unhide"),
+    path("moderation/", moderation.moderation_queue, name="moderation-queue"),
+    path("moderation/flags/<int:pk>/dismiss/", moderation.flag_dismiss, name="flag-dismiss"),
+    path("members/<int:pk>/sanction/", moderation.member_sanction, name="member-sanction"),
+    path("audit/", moderation.audit_log_list, name="audit-log"),
+    path("audit/export.csv", moderation.audit_log_export, name="audit-log-export"),
 ]
