@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from ileanet import ratelimit
 from ileanet.markdown import render_markdown
 
 from ..audit import audit_log
@@ -121,6 +122,13 @@ def _attach(*, post: Post, actor: User, uploads: list[CheckedUpload]) -> None:
         attachment.save()
 
 
+def _check_rate(actor: User) -> None:
+    if not ratelimit.allow("post", actor.pk, default="20/60"):
+        raise ValidationError(
+            _("You are posting very fast. Wait a minute, then try again."), code="rate_limited"
+        )
+
+
 def _new_post(*, thread: Thread, actor: User, body: str, uploads) -> Post:
     post = Post(thread=thread, author=actor, body=body, body_html=render_markdown(body))
     post.full_clean(exclude=["thread", "author", "body_html"])
@@ -224,6 +232,7 @@ def thread_counters_refresh(thread: Thread) -> None:
 def thread_create(*, actor: User, room: Room, title: str, body: str, files=()) -> Thread:
     if not can_post_in_room(actor, room):
         raise PermissionDenied
+    _check_rate(actor)
     uploads = attachments_check(files)
     room = Room.objects.select_for_update().get(pk=room.pk)
     thread = Thread(room=room, author=actor, title=title.strip())
@@ -248,6 +257,7 @@ def post_create(*, actor: User, thread: Thread, body: str, files=()) -> Post:
     thread = Thread.objects.select_for_update().select_related("room").get(pk=thread.pk)
     if not can_reply_in_thread(actor, thread):
         raise PermissionDenied
+    _check_rate(actor)
     uploads = attachments_check(files)
     post = _new_post(thread=thread, actor=actor, body=body, uploads=uploads)
     Thread.objects.filter(pk=thread.pk).update(

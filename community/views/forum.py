@@ -20,6 +20,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ileanet import ratelimit
 from ileanet.markdown import render_markdown
 
 from .. import selectors
@@ -489,6 +490,10 @@ def search(request):
     form = SearchForm(request.GET or None, rooms=rooms)
     results = None
     if form.is_valid() and form.cleaned_data["q"].strip():
+        who = request.user.pk or request.META.get("REMOTE_ADDR", "")
+        if not ratelimit.allow("search", who, default="30/60"):
+            form.add_error(None, _("Too many searches in a minute. Wait a moment."))
+            return render(request, "community/search.html", {"form": form}, status=429)
         results = _search(request.user, form.cleaned_data, rooms)
     context = {"form": form, "results": results}
     if request.htmx:

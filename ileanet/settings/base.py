@@ -198,6 +198,9 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "ILEAnet"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
+# Posting and searching, per member: "count/seconds" (ileanet.ratelimit).
+RATE_LIMITS = {"post": "20/60", "search": "30/60"}
+
 # Members may invite this many people (community managers are not limited).
 MEMBER_INVITATION_QUOTA = env.int("MEMBER_INVITATION_QUOTA", default=5)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)

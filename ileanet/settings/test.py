@@ -29,3 +29,5 @@ if not os.environ.get("ILEANET_TEST_WORKER"):
 # No broker connection pool: a test worker's start and stop swap the broker configuration, and a
 # pooled connection from before the swap would be handed out (or awaited) after it.
 CELERY_BROKER_POOL_LIMIT = None
+# Tests create content fast; tests/test_ratelimit.py sets its own limits.
+RATE_LIMITS = {"post": "10000/60", "search": "10000/60"}
