@@ -2,20 +2,35 @@ import csv
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from . import services
 from .audit import csv_safe
 from .models import (
+    Attachment,
     AuditLogEntry,
     Charter,
     CharterAcceptance,
+    DigestRun,
     Domain,
+    Flag,
     Invitation,
     MembershipApplication,
+    Notification,
     Organisation,
+    Post,
+    PostRevision,
+    ReadState,
+    Room,
+    RoomUserObjectPermission,
+    Sanction,
+    Subscription,
+    Thread,
+    UsefulMark,
     User,
 )
 
@@ -222,3 +237,163 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
                    entry.reason, entry.data]  # fmt: skip
             writer.writerow([csv_safe(value) for value in row])
         return response
+
+
+# --- Discussion -----------------------------------------------------------------------------------
+# Moderation state (hidden, locked, moved…) is changed on the site, through the services that
+# audit it; here those fields are read-only.
+
+
+class RoomGrantInline(admin.TabularInline):
+    model = RoomUserObjectPermission
+    extra = 0
+    raw_id_fields = ["user"]
+    fields = ["user", "permission"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "permission":
+            kwargs["queryset"] = Permission.objects.filter(
+                codename__in=["access_room", "moderate_room"]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "tier", "is_private", "is_archived", "thread_count", "post_count",
+                    "last_post_at"]  # fmt: skip
+    list_filter = ["tier", "is_private", "is_archived", "domain"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["thread_count", "post_count", "last_post_at", "created_by", "created_at"]
+    inlines = [RoomGrantInline]
+
+
+@admin.register(RoomUserObjectPermission)
+class RoomGrantAdmin(admin.ModelAdmin):
+    list_display = ["content_object", "user", "permission"]
+    list_filter = ["permission"]
+    search_fields = ["user__email", "content_object__name"]
+    list_select_related = ["content_object", "user", "permission"]
+    raw_id_fields = ["user", "content_object"]
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ["title", "room", "author", "post_count", "is_pinned", "is_locked",
+                    "last_post_at"]  # fmt: skip
+    list_filter = ["room", "is_pinned", "is_locked"]
+    search_fields = ["title"]
+    list_select_related = ["room", "author"]
+    raw_id_fields = ["author", "merged_into"]
+    readonly_fields = ["room", "is_pinned", "is_locked", "merged_into", "post_count",
+                       "last_post_at"]  # fmt: skip
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["pk", "thread", "author", "created_at", "edited_at", "is_hidden",
+                    "useful_count"]  # fmt: skip
+    list_filter = ["is_hidden", "thread__room"]
+    search_fields = ["body", "thread__title", "author__email"]
+    list_select_related = ["thread", "author"]
+    raw_id_fields = ["thread", "author"]
+    readonly_fields = ["thread", "author", "body", "is_hidden", "hidden_reason", "edited_at",
+                       "useful_count", "created_at"]  # fmt: skip
+    exclude = ["body_html", "search_vector"]
+
+
+@admin.register(PostRevision)
+class PostRevisionAdmin(admin.ModelAdmin):
+    list_display = ["post", "edited_by", "edited_at", "reason"]
+    list_select_related = ["post", "edited_by"]
+    raw_id_fields = ["post", "edited_by"]
+    search_fields = ["body", "reason"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["filename", "post", "content_type", "size", "uploaded_by", "created_at"]
+    list_filter = ["content_type"]
+    search_fields = ["filename"]
+    list_select_related = ["post", "uploaded_by"]
+    raw_id_fields = ["post", "uploaded_by"]
+    readonly_fields = ["file", "size", "content_type"]
+
+
+@admin.register(UsefulMark)
+class UsefulMarkAdmin(admin.ModelAdmin):
+    list_display = ["post", "user", "created_at"]
+    list_select_related = ["post", "user"]
+    raw_id_fields = ["post", "user"]
+
+
+@admin.register(ReadState)
+class ReadStateAdmin(admin.ModelAdmin):
+    list_display = ["user", "thread", "last_read_at"]
+    list_select_related = ["user", "thread"]
+    raw_id_fields = ["user", "thread"]
+    search_fields = ["user__email"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "room", "thread", "mode"]
+    list_filter = ["mode"]
+    list_select_related = ["user", "room", "thread"]
+    raw_id_fields = ["user", "room", "thread"]
+    search_fields = ["user__email"]
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = ["post", "reporter", "status", "created_at", "resolved_by"]
+    list_filter = ["status"]
+    search_fields = ["reason"]
+    list_select_related = ["post", "reporter", "resolved_by"]
+    raw_id_fields = ["post", "reporter", "resolved_by"]
+    readonly_fields = ["status", "resolved_by", "resolved_at"]
+
+
+@admin.register(Sanction)
+class SanctionAdmin(admin.ModelAdmin):
+    list_display = ["member", "kind", "until", "created_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["member__email", "reason"]
+    list_select_related = ["member", "created_by"]
+    raw_id_fields = ["member", "created_by"]
+
+    def has_add_permission(self, request):
+        return False  # sanctions are given on the member's moderation page (audited)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "post", "created_at", "read_at", "emailed_at",
+                    "skipped_at"]  # fmt: skip
+    list_filter = ["kind"]
+    search_fields = ["recipient__email"]
+    list_select_related = ["recipient", "post"]
+    raw_id_fields = ["recipient", "actor", "post"]
+
+
+@admin.register(DigestRun)
+class DigestRunAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "period", "period_start", "sent_at", "notification_count"]
+    list_filter = ["period"]
+    search_fields = ["recipient__email"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient"]
+
+
+# Guardian's generic grant tables (rooms use their own, RoomUserObjectPermission, above).
+for generic_grant in (UserObjectPermission, GroupObjectPermission):
+    admin.site.register(
+        generic_grant,
+        list_display=["content_type", "object_pk", "permission"],
+        list_filter=["content_type"],
+        raw_id_fields=["permission"],
+    )
