@@ -6,6 +6,7 @@ notification silently disappears from the list, the e-mail and the digest.
 """
 
 from django.db.models import Q
+from django.utils import timezone
 
 from ..models import Notification, Post, Subscription, User
 from ..visibility import room_audience_filter
@@ -76,3 +77,11 @@ def notifications_create_for_post(post: Post, *, new_thread: bool) -> list[Notif
         if was_created:
             created.append(notification)
     return created
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None, post=None) -> int:
+    """Mark the member's own notifications read: one (by id, about ``post``) or all."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id, post=post)
+    return unread.update(read_at=timezone.now())

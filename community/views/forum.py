@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -25,10 +24,11 @@ from ileanet.markdown import render_markdown
 
 from .. import selectors
 from ..forms import FlagForm, PostEditForm, ReplyForm, SearchForm, ThreadForm
-from ..models import Notification, Post, Room, Subscription, User
+from ..models import Post, Room, Subscription, User
 from ..search import SearchPage, post_search
 from ..services import forum as forum_services
 from ..services.moderation import flag_create
+from ..services.notifications import notification_mark_read
 from ..visibility import (
     access_attachment,
     access_post,
@@ -348,9 +348,7 @@ def post_detail(request, pk):
     notification = request.GET.get("n", "")
     if request.user.is_authenticated and notification.isdigit():
         # Opened from the notification list: that notification is now read.
-        Notification.objects.filter(
-            pk=int(notification), recipient=request.user, post=post, read_at__isnull=True
-        ).update(read_at=timezone.now())
+        notification_mark_read(user=request.user, notification_id=int(notification), post=post)
     return redirect(_post_url(request.user, post))
 
 

@@ -9,12 +9,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..models import Notification
-from ..services.notifications import notification_list_for, notification_pending_for
+from ..services.notifications import (
+    notification_list_for,
+    notification_mark_read,
+    notification_pending_for,
+)
 
 NOTIFICATIONS_PER_PAGE = 30
 # As many as digest_send_task puts in one e-mail.
@@ -31,9 +33,7 @@ def notification_list(request):
 
 @require_http_methods(["POST"])
 def notification_read_all(request):
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    notification_mark_read(user=request.user)
     messages.success(request, _("All your notifications are marked as read."))
     return redirect("community:notification-list")
 
