@@ -199,7 +199,10 @@ MFA_TOTP_ISSUER = "ILEAnet"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
 # Posting and searching, per member: "count/seconds" (ileanet.ratelimit).
-RATE_LIMITS = {"post": "20/60", "search": "30/60"}
+RATE_LIMITS = {
+    "post": env.str("RATE_LIMIT_POST", default="20/60"),
+    "search": env.str("RATE_LIMIT_SEARCH", default="30/60"),
+}
 
 # Members may invite this many people (community managers are not limited).
 MEMBER_INVITATION_QUOTA = env.int("MEMBER_INVITATION_QUOTA", default=5)
