@@ -116,9 +116,12 @@ def thread_filter(user) -> Q:
     return Q(room_id__in=visible_room_ids(user))
 
 
-def post_filter(user) -> Q:
-    return Q(thread__room_id__in=visible_room_ids(user)) & (
-        Q(is_hidden=False) | Q(thread__room_id__in=visible_room_ids(user, moderated=True))
+def post_filter(user, prefix: str = "") -> Q:
+    """Posts ``user`` may read; ``prefix`` applies it across a relation (``"post__"`` filters
+    notifications by their post) without a subquery."""
+    return Q(**{f"{prefix}thread__room_id__in": visible_room_ids(user)}) & (
+        Q(**{f"{prefix}is_hidden": False})
+        | Q(**{f"{prefix}thread__room_id__in": visible_room_ids(user, moderated=True)})
     )
 
 

@@ -9,14 +9,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Notification, Post, Subscription, User
-from ..visibility import room_audience_filter
+from ..visibility import post_filter, room_audience_filter
 from .forum import mentioned_handles
 
 
 def notification_list_for(user):
     """The member's notifications whose post they can still open."""
     return (
-        Notification.objects.filter(recipient=user, post__in=Post.objects.visible_to(user))
+        Notification.objects.filter(post_filter(user, prefix="post__"), recipient=user)
         .select_related("post__thread__room", "actor")
         .order_by("-created_at", "-id")
     )
