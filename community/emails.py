@@ -6,8 +6,17 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def email_send(*, to: str, template: str, context: dict, language: str | None = None) -> None:
-    """Render ``<template>_subject.txt`` and ``<template>_body.txt`` and send them."""
+def email_send(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str | None = None,
+    connection=None,
+    reply_to: list[str] | None = None,
+) -> None:
+    """Render ``<template>_subject.txt`` and ``<template>_body.txt`` and send them (through
+    ``connection`` when given: a batch shares one connection to the mail server)."""
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
@@ -17,4 +26,6 @@ def email_send(*, to: str, template: str, context: dict, language: str | None = 
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
+        reply_to=reply_to,
+        connection=connection,
     ).send()

@@ -121,8 +121,8 @@ class ProfileForm(forms.ModelForm):
             "languages",
             "bio",
             "profile_visibility",
-            "show_email",
-            "show_organisation",
+            "email_visibility",
+            "organisation_visibility",
             "email_frequency",
         ]
         widgets = {
@@ -130,13 +130,30 @@ class ProfileForm(forms.ModelForm):
             "bio": forms.Textarea(attrs={"rows": 4}),
         }
 
+    # A form posted without these (an older page) keeps the member's current choice.
+    KEEP_WHEN_MISSING = (
+        "email_frequency",
+        "profile_visibility",
+        "email_visibility",
+        "organisation_visibility",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A form posted without it (an older page) keeps the member's current choice.
-        self.fields["email_frequency"].required = False
+        for name in self.KEEP_WHEN_MISSING:
+            self.fields[name].required = False
 
-    def clean_email_frequency(self):
-        return self.cleaned_data.get("email_frequency") or self.instance.email_frequency
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.KEEP_WHEN_MISSING:
+            if not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+    @property
+    def preferences_saved(self) -> bool:
+        """Whether the member chose their notification e-mails in this submission."""
+        return bool(self.data.get("email_frequency"))
 
 
 # --- Discussion rooms -------------------------------------------------------------------------

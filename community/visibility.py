@@ -165,6 +165,108 @@ def room_audience_filter(room) -> Q:
     return active & (managers | audience)
 
 
+# --- News and calendar events (SPEC §2.7): the room tiers, without private membership -----------
+
+
+def audience_filter(user) -> Q:
+    """News items and events ``user`` may read: those of their tiers; everything for
+    community managers; nothing while suspended."""
+    if user is not None and user.is_authenticated and user.is_active:
+        if user.is_suspended:
+            return NOTHING
+        if _sees_everything(user):
+            return Q()
+    return Q(tier__in=tiers_for(user))
+
+
+# --- Members (the directory, profiles) ----------------------------------------------------------
+#
+# A member chooses who sees their profile, their e-mail address and their organisation: every
+# verified member, verified LEA members only, or nobody but community managers. The national
+# contacts of a country see its members whatever they chose (SPEC §1: "sees the members of their
+# country"). Unverified and suspended members see no one: the directory of police officers is
+# not for someone whose affiliation nobody has checked.
+
+
+def member_reach(viewer) -> frozenset[str]:
+    """The visibility settings whose holders ``viewer`` sees."""
+    from .models import ProfileVisibility as PV
+
+    if viewer is None or not viewer.is_authenticated or not viewer.is_active:
+        return frozenset()
+    if viewer.is_suspended:
+        return frozenset()
+    if _sees_everything(viewer):
+        return frozenset(PV.values)
+    if viewer.verified_affiliation is None:
+        return frozenset()
+    if viewer.verified_affiliation == "lea":
+        return frozenset({PV.MEMBERS, PV.LEA})
+    return frozenset({PV.MEMBERS})
+
+
+def national_contact_country(viewer) -> str | None:
+    """The country ``viewer`` is national contact (or deputy) of; remembered on the object."""
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    if not hasattr(viewer, "_ileanet_nc_country"):
+        from .models import NationalContact
+
+        viewer._ileanet_nc_country = (
+            NationalContact.objects.filter(member=viewer).values_list("country", flat=True).first()
+        )
+    return viewer._ileanet_nc_country
+
+
+def member_filter(viewer, field: str = "profile") -> Q:
+    """Members whose ``field`` (``profile``, ``email`` or ``organisation``) ``viewer`` may see.
+    A hidden organisation is also one the viewer cannot search or filter by."""
+    reach = member_reach(viewer)
+    if not reach:
+        return NOTHING
+    listed = Q(is_active=True, deleted_at__isnull=True)
+    if not _sees_everything(viewer):
+        listed &= Q(affiliation_verified_at__isnull=False)
+    allowed = Q(profile_visibility__in=reach)
+    if field != "profile":
+        allowed &= Q(**{f"{field}_visibility__in": reach})
+    allowed |= Q(pk=viewer.pk)
+    country = national_contact_country(viewer)
+    if country:
+        allowed |= Q(country=country)
+    return listed & allowed
+
+
+def can_see_member_field(viewer, member, field: str) -> bool:
+    """``member_filter`` for one member already loaded (a profile page, a post's author)."""
+    if member.pk == getattr(viewer, "pk", None):
+        return True
+    reach = member_reach(viewer)
+    if not reach or not member.is_active or member.deleted_at:
+        return False
+    if member.country and member.country == national_contact_country(viewer):
+        return True
+    if member.affiliation_verified_at is None and not _sees_everything(viewer):
+        return False
+    if member.profile_visibility not in reach:
+        return False
+    return field == "profile" or getattr(member, f"{field}_visibility") in reach
+
+
+def access_member(viewer, handle: str):
+    from .models import User
+
+    member = (
+        User.objects.filter(member_filter(viewer))
+        .select_related("organisation")
+        .filter(handle=handle)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
 # --- Predicates -------------------------------------------------------------------------------
 
 

@@ -29,6 +29,8 @@ from .members import (
     hash_token,
     new_token,
 )
+from .network import MemberIntroduction, MessageTemplate, NationalContact
+from .news import DeliveryStatus, Event, NewsDelivery, NewsPost
 from .notifications import DigestRun, Notification
 
 __all__ = [
@@ -38,12 +40,19 @@ __all__ = [
     "AuditLogEntry",
     "Charter",
     "CharterAcceptance",
+    "DeliveryStatus",
     "DigestRun",
     "Domain",
     "EmailFrequency",
+    "Event",
     "Flag",
     "Invitation",
+    "MemberIntroduction",
     "MembershipApplication",
+    "MessageTemplate",
+    "NationalContact",
+    "NewsDelivery",
+    "NewsPost",
     "Notification",
     "Organisation",
     "Post",

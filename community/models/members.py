@@ -171,8 +171,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=ProfileVisibility.choices,
         default=ProfileVisibility.MEMBERS,
     )
-    show_email = models.BooleanField(_("show my e-mail address to members"), default=False)
-    show_organisation = models.BooleanField(_("show my organisation to members"), default=True)
+    # Each of these says who sees the thing besides community managers (and the national
+    # contacts of the member's country): community.visibility.member_* applies them.
+    email_visibility = models.CharField(
+        _("who may see my e-mail address"),
+        max_length=10,
+        choices=ProfileVisibility.choices,
+        default=ProfileVisibility.HIDDEN,
+    )
+    organisation_visibility = models.CharField(
+        _("who may see my organisation"),
+        max_length=10,
+        choices=ProfileVisibility.choices,
+        default=ProfileVisibility.MEMBERS,
+    )
     email_frequency = models.CharField(
         _("e-mail notifications"),
         max_length=10,
@@ -181,6 +193,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     # Set by a moderator's timed suspension: until then the member can read and post nothing.
     suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
+    # Onboarding (SPEC §2.7): the welcome e-mail is sent once; the checklist on the home page
+    # asks whether notification preferences were ever saved.
+    welcome_sent_at = models.DateTimeField(_("welcomed"), null=True, blank=True, editable=False)
+    preferences_saved_at = models.DateTimeField(
+        _("notification preferences saved"), null=True, blank=True, editable=False
+    )
+    # The secret in the address of the member's personal iCalendar feed (calendar apps cannot
+    # sign in); a new one can be made at any time, which stops the old address.
+    calendar_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    # Set when the member deleted their account: personal fields are erased, posts stay under
+    # the pseudonym in ``handle``.
+    deleted_at = models.DateTimeField(_("account deleted"), null=True, blank=True, editable=False)
     invitation_quota = models.PositiveSmallIntegerField(
         _("invitations left"), default=settings.MEMBER_INVITATION_QUOTA
     )

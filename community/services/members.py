@@ -261,6 +261,8 @@ def profile_update(*, member: User, form) -> User:
     if form.instance.pk != member.pk:
         raise PermissionDenied
     with transaction.atomic():
+        if form.preferences_saved and member.preferences_saved_at is None:
+            form.instance.preferences_saved_at = timezone.now()
         return form.save()
 
 

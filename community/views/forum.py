@@ -37,6 +37,7 @@ from ..visibility import (
     can_moderate_room,
     can_post_in_room,
     can_reply_in_thread,
+    member_reach,
 )
 
 FEED_SIZE = 30
@@ -255,6 +256,8 @@ def thread_detail(request, pk):
         "reply_url": reverse("community:post-reply", args=[thread.pk]),
         "can_moderate": can_moderate,
         "can_reply": can_reply_in_thread(user, thread),
+        # Authors' organisations are shown as each author chose (visibility.member_reach).
+        "member_reach": member_reach(user),
     }
     if request.htmx:
         return render(request, "community/thread_detail.html#posts", context)

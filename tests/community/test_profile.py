@@ -22,7 +22,8 @@ def test_a_member_edits_their_profile_and_visibility(client_for, researcher):
             "languages": ["de", "en"],
             "bio": "Digital forensics.",
             "profile_visibility": "lea",
-            "show_email": "on",
+            "email_visibility": "members",
+            "organisation_visibility": "hidden",
         },
     )
 
@@ -32,8 +33,8 @@ def test_a_member_edits_their_profile_and_visibility(client_for, researcher):
     assert researcher.languages == ["de", "en"]
     assert list(researcher.domains.all()) == [domain]
     assert researcher.profile_visibility == "lea"
-    assert researcher.show_email is True
-    assert researcher.show_organisation is False
+    assert researcher.email_visibility == "members"
+    assert researcher.organisation_visibility == "hidden"
 
 
 def test_a_member_cannot_raise_their_own_affiliation(client_for, researcher):
@@ -59,7 +60,13 @@ def test_a_member_cannot_raise_their_own_affiliation(client_for, researcher):
 def test_bad_profile_input_is_refused_and_nothing_changes(client_for, researcher):
     response = client_for(researcher).post(
         reverse("community:profile-edit"),
-        {"first_name": "X", "country": "ZZ", "role_level": "general", "languages": ["xx"]},
+        {
+            "first_name": "X",
+            "country": "ZZ",
+            "role_level": "general",
+            "languages": ["xx"],
+            "profile_visibility": "world",
+        },
     )
 
     assert response.status_code == 200

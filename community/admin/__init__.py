@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from . import services
-from .audit import csv_safe
-from .models import (
+from .. import services
+from ..audit import csv_safe
+from ..models import (
     Attachment,
     AuditLogEntry,
     Charter,
@@ -96,7 +96,10 @@ class UserAdmin(DjangoUserAdmin):
             _("Affiliation"),
             {"fields": ["affiliation_type", "affiliation_verified_at", "affiliation_verified_by"]},
         ),
-        (_("Privacy"), {"fields": ["profile_visibility", "show_email", "show_organisation"]}),
+        (
+            _("Privacy"),
+            {"fields": ["profile_visibility", "email_visibility", "organisation_visibility"]},
+        ),
         (
             _("Access"),
             {
@@ -397,3 +400,6 @@ for generic_grant in (UserObjectPermission, GroupObjectPermission):
         list_filter=["content_type"],
         raw_id_fields=["permission"],
     )
+
+# Admin pages of the network (SPEC §2.7), one module each.
+from . import network, news  # noqa: E402, F401

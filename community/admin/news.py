@@ -1,0 +1,1 @@
+"""Admin for community news and the calendar."""
