@@ -365,3 +365,45 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+# --- Introductions ----------------------------------------------------------------------------
+
+
+class MemberField(forms.CharField):
+    """A member named by e-mail address or @handle."""
+
+    def clean(self, value):
+        value = super().clean(value).strip().removeprefix("@")
+        if not value:
+            return None
+        lookup = {"email__iexact": value} if "@" in value else {"handle": value}
+        member = User.objects.filter(is_active=True, deleted_at__isnull=True, **lookup).first()
+        if member is None:
+            raise forms.ValidationError(_("No member with this e-mail address or handle."))
+        return member
+
+
+class IntroductionForm(forms.Form):
+    member_a = MemberField(
+        label=_("Member"), help_text=_("E-mail address or @handle."), max_length=254
+    )
+    member_b = MemberField(
+        label=_("Introduce them to"), help_text=_("E-mail address or @handle."), max_length=254
+    )
+    note = forms.CharField(
+        label=_("Your note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Why they should talk. Each member receives an e-mail presenting the other, with "
+            "the other's e-mail address, and can reply to them directly."
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        a, b = cleaned.get("member_a"), cleaned.get("member_b")
+        if a and b and a.pk == b.pk:
+            raise forms.ValidationError(_("Choose two different members."))
+        return cleaned

@@ -201,3 +201,20 @@ def sanction_email_task(sanction_id: int) -> bool:
             context={"sanction": sanction},
         )
     return True
+
+
+# --- Onboarding and introductions ---------------------------------------------------------------
+
+
+@shared_task(**RETRY, time_limit=60, soft_time_limit=50)
+def welcome_send_task(member_id: int) -> bool:
+    from .services.onboarding import welcome_send
+
+    return welcome_send(member_id=member_id)
+
+
+@shared_task(**RETRY, time_limit=60, soft_time_limit=50)
+def introduction_email_task(introduction_id: int) -> int:
+    from .services.onboarding import introduction_email_send
+
+    return introduction_email_send(introduction_id=introduction_id)

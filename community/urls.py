@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import forum, members, moderation, notifications
+from .views import forum, introductions, members, moderation, notifications
 
 app_name = "community"
 
@@ -58,4 +58,10 @@ urlpatterns = [
     path("members/<int:pk>/sanction/", moderation.member_sanction, name="member-sanction"),
     path("audit/", moderation.audit_log_list, name="audit-log"),
     path("audit/export.csv", moderation.audit_log_export, name="audit-log-export"),
+    # Introductions (views/introductions.py) come before "members/<handle>/", which would
+    # take "connect" for a handle.
+    path("members/connect/", introductions.member_connect, name="member-connect"),
+    # Member directory, profiles, national contacts (views/directory.py)
+    # News and the network calendar (views/news.py)
+    # Community health dashboard and personal data (views/dashboard.py, views/personal_data.py)
 ]

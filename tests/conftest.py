@@ -5,15 +5,40 @@ and, where MFA is mandatory, a TOTP authenticator — so a test starts from "sig
 and removes exactly the condition it is about.
 """
 
+import importlib
+
 import pytest
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db.models.signals import post_migrate
 
 from community.models import AffiliationType, CharterAcceptance
 from community.roles import Role
 from tests.community.factories import CharterFactory, UserFactory
+
+
+def _reseed_migration_data(sender, **kwargs):
+    """Transactional tests (a real Celery worker, a browser against ``live_server``) flush every
+    table when they end, including the rows data migrations wrote; the flush then sends
+    post_migrate, and this puts those rows back, the way the migrations wrote them."""
+    from django.apps import apps
+
+    if sender.label != "community":
+        return
+    for module, function in SEEDING_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+SEEDING_MIGRATIONS = [
+    ("community.migrations.0002_seed_domains", "seed"),
+    ("community.migrations.0004_network_news_calendar", "welcome_template_seed"),
+]
+
+
+def pytest_configure(config):
+    post_migrate.connect(_reseed_migration_data, dispatch_uid="tests-reseed-migration-data")
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from .members import (
     member_list_awaiting_verification,
     mfa_enabled,
     mfa_required,
+    onboarding_checklist_for,
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "mention_candidates",
     "mfa_enabled",
     "mfa_required",
+    "onboarding_checklist_for",
     "post_page_for",
     "post_page_number",
     "room_list_for",

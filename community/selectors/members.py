@@ -77,3 +77,36 @@ def home_attention_for(user) -> dict:
             expires_at__gt=timezone.now(),
         ).count()
     return attention
+
+
+def onboarding_checklist_for(user) -> list[dict] | None:
+    """The first steps of a new member (SPEC §2.7), each done or not, in one query; None once
+    every step is done. "Join rooms" means watching a room; "introduce yourself" means having
+    posted anywhere."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from ..models import Post, Subscription
+
+    if not user.is_authenticated or user.verified_affiliation is None:
+        return None
+    watched = Subscription.objects.filter(user=OuterRef("pk"), room__isnull=False, mode="watch")
+    facts = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            domain_count=Count("domains", distinct=True),
+            watches_room=Exists(watched),
+            has_posted=Exists(Post.objects.filter(author=OuterRef("pk"))),
+        )
+        .values("domain_count", "watches_room", "has_posted")
+        .get()
+    )
+    steps = [
+        {
+            "key": "profile",
+            "done": bool(user.bio and user.country and user.languages and facts["domain_count"]),
+        },
+        {"key": "notifications", "done": user.preferences_saved_at is not None},
+        {"key": "rooms", "done": facts["watches_room"]},
+        {"key": "introduce", "done": facts["has_posted"]},
+    ]
+    return None if all(step["done"] for step in steps) else steps

@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..roles import ADMIN_SITE_ROLES, Role, is_community_manager, roles_of
 from ..selectors import CURRENT_CHARTER_CACHE_KEY
+from .onboarding import welcome_schedule
 
 
 def _on_commit_delay(task, *args) -> None:
@@ -287,6 +288,10 @@ def charter_publish(*, actor: User | None, title: str, body: str, summary: str =
     return charter
 
 
+@transaction.atomic
 def charter_accept(*, user: User, charter: Charter) -> CharterAcceptance:
     acceptance, _created = CharterAcceptance.objects.get_or_create(user=user, charter=charter)
+    if user.welcome_sent_at is None:
+        # Accepting the charter is the last step of joining: the member is in, welcome them.
+        welcome_schedule(member=user)
     return acceptance

@@ -40,7 +40,12 @@ def _form_errors(form, error: ValidationError):
 @require_http_methods(["GET"])
 def home(request):
     return render(
-        request, "community/home.html", {"attention": selectors.home_attention_for(request.user)}
+        request,
+        "community/home.html",
+        {
+            "attention": selectors.home_attention_for(request.user),
+            "checklist": selectors.onboarding_checklist_for(request.user),
+        },
     )
 
 

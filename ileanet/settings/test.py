@@ -7,7 +7,10 @@ from .base import *
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A test worker subprocess may be given a misbehaving mail server (tests/mail_backends.py).
+EMAIL_BACKEND = os.environ.get(
+    "ILEANET_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
 # Each test gets a fresh local cache (rate limits, sessions of other tests must not leak in).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = True

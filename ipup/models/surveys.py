@@ -1,0 +1,318 @@
+"""The survey engine (SPEC §3.3): needs surveys, community surveys and event feedback.
+
+A survey has sections of questions and an audience. Each invitee gets one invitation (one row,
+unique per survey and member) whose state records the e-mail, so sending is idempotent and
+resumable; each invitation has at most one response, saved as a draft until submitted.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from community.models import AffiliationType, DeliveryStatus, RoleLevel
+
+# Role-level weights used unless a survey says otherwise (SPEC §3.4; ipup.ranking explains).
+DEFAULT_ROLE_WEIGHTS = {RoleLevel.FIELD: 1.0, RoleLevel.MANAGEMENT: 2.0, RoleLevel.STRATEGIC: 3.0}
+
+
+def new_token_key() -> str:
+    return secrets.token_hex(16)
+
+
+def default_role_weights() -> dict:
+    return {str(level): weight for level, weight in DEFAULT_ROLE_WEIGHTS.items()}
+
+
+class Survey(models.Model):
+    class Kind(models.TextChoices):
+        NEEDS = "needs", _("Needs survey")
+        COMMUNITY = "community", _("Community survey")
+        FEEDBACK = "feedback", _("Event feedback")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NEEDS)
+    introduction = models.TextField(_("introduction"), blank=True, max_length=10_000)
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    # Set when the coordinator publishes the survey (invitations go out from then on).
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    closed_early_at = models.DateTimeField(_("closed early"), null=True, blank=True)
+    is_anonymous = models.BooleanField(
+        _("anonymous"),
+        default=False,
+        help_text=_(
+            "Answers are shown and exported without the respondent's name or e-mail; only "
+            "their role level, organisation type and country are kept, for the weighting."
+        ),
+    )
+    # The audience: every list that is not empty narrows it; an explicit list of members
+    # replaces the criteria altogether.
+    audience_affiliations = ArrayField(
+        models.CharField(max_length=12, choices=AffiliationType.choices),
+        verbose_name=_("affiliations"),
+        default=list,
+        blank=True,
+    )
+    audience_countries = CountryField(_("countries"), multiple=True, blank=True)
+    audience_role_levels = ArrayField(
+        models.CharField(max_length=12, choices=RoleLevel.choices),
+        verbose_name=_("role levels"),
+        default=list,
+        blank=True,
+    )
+    audience_domains = models.ManyToManyField(
+        "community.Domain", verbose_name=_("domains"), blank=True, related_name="+"
+    )
+    audience_members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("explicit list of members"), blank=True,
+        related_name="+",
+    )  # fmt: skip
+    # Weighting (SPEC §3.4): a weight per role level, and whether each organisation's answers
+    # are averaged before they are combined.
+    role_weights = models.JSONField(_("role-level weights"), default=default_role_weights)
+    normalise_by_organisation = models.BooleanField(
+        _("average each organisation's answers first"), default=True
+    )
+    reminder_interval_days = models.PositiveSmallIntegerField(
+        _("remind non-respondents every (days)"), default=7
+    )
+    max_reminders = models.PositiveSmallIntegerField(_("reminders at most"), default=2)
+    sending_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sending_finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-opens_at", "-id"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="survey_closes_after_open"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def state(self) -> str:
+        now = timezone.now()
+        if self.published_at is None:
+            return self.State.DRAFT
+        if self.closed_early_at or now >= self.closes_at:
+            return self.State.CLOSED
+        if now < self.opens_at:
+            return self.State.SCHEDULED
+        return self.State.OPEN
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+
+class Section(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["survey", "position", "id"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        RATING = "rating", _("Rating scale")
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        TEXT = "text", _("Free text")
+        RANKING = "ranking", _("Rank the items")
+        NEED_IMPORTANCE = "needs", _("Rate the importance of each need")
+
+    # Denormalised from the section: answers are checked against the survey in one query.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    text = models.CharField(_("question"), max_length=500)
+    help_text = models.CharField(_("help"), max_length=500, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    scale_min = models.SmallIntegerField(_("scale from"), default=1)
+    scale_max = models.SmallIntegerField(_("scale to"), default=5)
+    scale_min_label = models.CharField(_("label of the lowest value"), max_length=60, blank=True)
+    scale_max_label = models.CharField(_("label of the highest value"), max_length=60, blank=True)
+    # Single/multiple choice and ranking: the options, in order.
+    choices = ArrayField(
+        models.CharField(max_length=200), verbose_name=_("options"), default=list, blank=True
+    )
+    # "Rate the importance of each need": the needs, each rated on the scale.
+    needs = models.ManyToManyField(
+        "ipup.Need", verbose_name=_("needs"), blank=True, related_name="questions"
+    )
+
+    class Meta:
+        ordering = ["section__position", "position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scale_max__gt=models.F("scale_min")), name="question_scale_ordered"
+            )
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class SurveyInvitation(models.Model):
+    """One invitee of a survey. The link's token is derived from ``token_key`` (ipup.tokens),
+    so reminders can repeat the same link without the token being stored."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="survey_invitations",
+    )
+    email = models.EmailField(_("e-mail address"))
+    token_key = models.CharField(max_length=32, default=new_token_key, editable=False)
+    status = models.CharField(
+        _("e-mail"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["survey", "id"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "member"], name="survey_invitation_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["survey", "id"],
+                condition=Q(status="pending"),
+                name="survey_invitation_pending",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.survey_id} → {self.email}"
+
+
+class SurveyReminder(models.Model):
+    """One reminder round to one invitee: the unique row makes a retried round a no-op."""
+
+    invitation = models.ForeignKey(
+        SurveyInvitation, on_delete=models.CASCADE, related_name="reminders"
+    )
+    round = models.PositiveSmallIntegerField()
+    status = models.CharField(
+        max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("survey reminder")
+        verbose_name_plural = _("survey reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "round"], name="survey_reminder_once")
+        ]
+
+    def __str__(self):
+        return f"{self.invitation_id} #{self.round}: {self.status}"
+
+
+class Response(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    invitation = models.OneToOneField(
+        SurveyInvitation, on_delete=models.CASCADE, related_name="response"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # The respondent as the weighting sees them, copied when the response is submitted, so a
+    # later profile change or account deletion does not move a closed survey's ranking.
+    role_level = models.CharField(max_length=12, choices=RoleLevel.choices, blank=True)
+    affiliation_type = models.CharField(max_length=12, choices=AffiliationType.choices, blank=True)
+    country = CountryField(blank=True)
+    organisation = models.ForeignKey(
+        "community.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # "org:<id>", or "member:<invitation id>" for a respondent without an organisation (who
+    # then counts as an organisation of one).
+    organisation_key = models.CharField(max_length=40, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["survey", "id"]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="response_submitted_has_date",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.survey_id}/{self.invitation_id}: {self.status}"
+
+
+class Answer(models.Model):
+    """One answer: a value per question, or per need for "rate each need" questions.
+
+    ``value`` holds an int (rating, a need's importance), a str (single choice, free text) or a
+    list of str (multiple choice, ranking: the options in the respondent's order)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    need = models.ForeignKey(
+        "ipup.Need", on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
+    )
+    value = models.JSONField()
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question", "need"],
+                name="answer_once_per_question",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.response_id}/{self.question_id}: {self.value}"

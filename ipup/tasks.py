@@ -1,0 +1,30 @@
+"""Celery tasks of IPUP: thin, idempotent (see ipup.services.surveys)."""
+
+from celery import shared_task
+
+from community.tasks import RETRY
+
+
+@shared_task(**RETRY, time_limit=3600, soft_time_limit=3500)
+def survey_invitations_send_task(survey_id: int) -> dict:
+    from .services.surveys import invitations_send
+
+    return invitations_send(survey_id=survey_id)
+
+
+@shared_task(**RETRY, time_limit=3600, soft_time_limit=3500)
+def survey_reminders_send_task(survey_id: int) -> dict:
+    from .services.surveys import reminders_send
+
+    return reminders_send(survey_id=survey_id)
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def survey_reminders_dispatch_task() -> int:
+    """Scheduled by Celery beat: the reminders due in every open survey."""
+    from .services.surveys import open_surveys
+
+    ids = list(open_surveys().values_list("pk", flat=True))
+    for survey_id in ids:
+        survey_reminders_send_task.delay(survey_id)
+    return len(ids)
