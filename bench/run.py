@@ -29,7 +29,7 @@ from http.cookies import SimpleCookie
 from importlib import import_module, metadata
 from pathlib import Path
 
-from targets import BARE, BENCH_MEMBER, DATASETS, JOBS, PAGES, Job, Page
+from targets import BARE, BENCH_MEMBER, DATASETS, JOBS, PAGES, WORKER_JOBS, Job, Page
 
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
@@ -473,6 +473,7 @@ def run(options: argparse.Namespace) -> dict:
         },
         "pages": page_rows(targets, results),
         "jobs": [time_job(job, member) for job in JOBS],
+        "worker_jobs": [measure_job(env) for measure_job in WORKER_JOBS],
     }
 
 
@@ -507,6 +508,18 @@ def main(argv: list[str] | None = None) -> int:
                 ("p95 ms", "p95_ms", ".2f"),
             ],
             report["jobs"],
+        )
+    if report["worker_jobs"]:
+        print_table(
+            "Jobs through a real Celery worker",
+            [
+                ("job", "job", ""),
+                ("items", "items", "d"),
+                ("seconds", "seconds", ".2f"),
+                ("items/s", "per_s", ".1f"),
+                ("note", "note", ""),
+            ],
+            report["worker_jobs"],
         )
     setup = report["setup"]
     print(

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import dataset
+import survey_invitations
 
 # The demo member every page is fetched as (seed_demo gives them an accepted charter and MFA).
 BENCH_MEMBER = "lea@example.org"
@@ -50,3 +51,7 @@ DATASETS: list[Callable[[], None]] = [lambda: dataset.ensure_forum_dataset()]
 
 # Extension point: e.g. Job("charter PDF", lambda member: render_charter_pdf(...), repeat=10).
 JOBS: list[Job] = []
+
+# Work measured once, through a real Celery worker: ``measure(env)`` gets the bench's
+# environment (production settings) and returns a row with job, items, seconds, per_s, note.
+WORKER_JOBS: list[Callable[[dict], dict]] = [survey_invitations.measure]

@@ -10,7 +10,11 @@ from django_countries.fields import LazyTypedChoiceField
 from .models import (
     LANGUAGE_CHOICES,
     AffiliationType,
+    Domain,
+    Event,
     MembershipApplication,
+    NationalContact,
+    NewsPost,
     Organisation,
     RoleLevel,
     Room,
@@ -406,4 +410,127 @@ class IntroductionForm(forms.Form):
         a, b = cleaned.get("member_a"), cleaned.get("member_b")
         if a and b and a.pk == b.pk:
             raise forms.ValidationError(_("Choose two different members."))
+        return cleaned
+
+
+# --- Directory and national contacts -----------------------------------------------------------
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    country = LazyTypedChoiceField(
+        label=_("Country"), choices=[("", _("Any country")), *countries], required=False
+    )
+    affiliation = forms.ChoiceField(
+        label=_("Affiliation"),
+        choices=[("", _("Any affiliation")), *AffiliationType.choices],
+        required=False,
+    )
+    domain = forms.ModelChoiceField(
+        label=_("Domain of expertise"),
+        queryset=Domain.objects.all(),
+        required=False,
+        empty_label=_("Any domain"),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("Any language")), *LANGUAGE_CHOICES], required=False
+    )
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=100)
+    awaiting_verification = forms.BooleanField(
+        label=_("Only members awaiting verification"), required=False
+    )
+
+    def __init__(self, *args, manager=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not manager:
+            del self.fields["awaiting_verification"]
+
+
+class NationalContactForm(forms.Form):
+    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    role = forms.ChoiceField(label=_("Role"), choices=NationalContact.Role.choices)
+    member = MemberField(label=_("Member"), help_text=_("E-mail address or @handle."))
+
+
+class HandoverForm(forms.Form):
+    successor = MemberField(
+        label=_("Successor"),
+        required=False,
+        help_text=_(
+            "E-mail address or @handle. Leave empty to promote the deputy (for a contact) or "
+            "leave the deputy's place empty."
+        ),
+    )
+
+
+# --- News and calendar -------------------------------------------------------------------------
+
+
+class NewsForm(forms.ModelForm):
+    segment_affiliations = forms.TypedMultipleChoiceField(
+        label=_("Affiliations"),
+        choices=AffiliationType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    segment_role_levels = forms.TypedMultipleChoiceField(
+        label=_("Role levels"),
+        choices=RoleLevel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = NewsPost
+        fields = [
+            "title",
+            "body",
+            "tier",
+            "email_to",
+            "segment_affiliations",
+            "segment_countries",
+            "segment_role_levels",
+            "segment_domains",
+        ]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 10}),
+            "segment_domains": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "email_to": _(
+                "Only members who can read the news are e-mailed, and not those who turned "
+                "their e-mail notifications off. An item is e-mailed once, when published."
+            ),
+        }
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["email_to"]
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "kind",
+            "tier",
+            "starts_at",
+            "ends_at",
+            "location",
+            "online_url",
+            "description",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "description": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends < starts:
+            self.add_error("ends_at", _("The event must end after it starts."))
         return cleaned

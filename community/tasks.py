@@ -1,6 +1,7 @@
 """Celery tasks: thin, load by id, idempotent (a retry never sends an e-mail twice)."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -218,3 +219,54 @@ def introduction_email_task(introduction_id: int) -> int:
     from .services.onboarding import introduction_email_send
 
     return introduction_email_send(introduction_id=introduction_id)
+
+
+# --- National contacts ---------------------------------------------------------------------------
+
+
+@shared_task(**RETRY, time_limit=120, soft_time_limit=110)
+def national_contact_alert_task(countries: list[str] | None = None) -> int:
+    """Tell the community managers which countries lack a national contact or a deputy (those
+    of ``countries``, or every gap when None: the weekly reminder). One e-mail to them all."""
+    from django.core.mail import EmailMessage
+    from django.db.models import Q
+    from django.template.loader import render_to_string
+    from django_countries import countries as country_names
+
+    from .models import NationalContact, User
+    from .roles import Role
+    from .services.network import national_contact_gaps
+
+    gaps = [g for g in national_contact_gaps() if countries is None or g["country"] in countries]
+    managers = list(
+        User.objects.filter(
+            Q(groups__name=Role.COMMUNITY_MANAGER.value), is_active=True, deleted_at__isnull=True
+        )
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not gaps or not managers:
+        return 0
+    labels = dict(NationalContact.Role.choices)
+    rows = [
+        {"country": country_names.name(g["country"]), "missing": [labels[m] for m in g["missing"]]}
+        for g in gaps
+    ]
+    context = {"gaps": rows, "site_url": settings.SITE_URL}
+    EmailMessage(
+        subject=render_to_string("community/email/contact_gaps_subject.txt", context).strip(),
+        body=render_to_string("community/email/contact_gaps_body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=managers,
+    ).send()
+    return len(gaps)
+
+
+# --- News ----------------------------------------------------------------------------------------
+
+
+@shared_task(**RETRY, time_limit=3600, soft_time_limit=3500)
+def news_email_task(news_id: int) -> dict:
+    from .services.news import news_email
+
+    return news_email(news_id=news_id)

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from .views import forum, introductions, members, moderation, notifications
+from .views import (
+    directory,
+    forum,
+    introductions,
+    members,
+    moderation,
+    news,
+    notifications,
+)
 
 app_name = "community"
 
@@ -62,6 +70,27 @@ urlpatterns = [
     # take "connect" for a handle.
     path("members/connect/", introductions.member_connect, name="member-connect"),
     # Member directory, profiles, national contacts (views/directory.py)
+    path("members/", directory.member_directory, name="member-directory"),
+    path("members/countries/", directory.network_countries, name="network-countries"),
+    path("members/<slug:handle>/", directory.member_detail, name="member-detail"),
+    path("contacts/", directory.national_contacts, name="national-contacts"),
+    path(
+        "contacts/<int:member_id>/handover/",
+        directory.national_contact_handover,
+        name="national-contact-handover",
+    ),
     # News and the network calendar (views/news.py)
+    path("news/", news.news_list, name="news-list"),
+    path("news/new/", news.news_edit, name="news-create"),
+    path("news/<int:pk>/", news.news_detail, name="news-detail"),
+    path("news/<int:pk>/edit/", news.news_edit, name="news-edit"),
+    path("calendar/", news.calendar, name="calendar"),
+    path("calendar/new/", news.event_edit, name="event-create"),
+    path("calendar/address/", news.calendar_token_renew_view, name="calendar-token-renew"),
+    path("calendar/feed/<str:token>.ics", news.calendar_feed, name="calendar-feed"),
+    path("calendar/<int:pk>/", news.event_detail, name="event-detail"),
+    path("calendar/<int:pk>/edit/", news.event_edit, name="event-edit"),
+    path("calendar/<int:pk>/cancel/", news.event_cancel_view, name="event-cancel"),
+    path("calendar/<int:pk>/event.ics", news.event_ics, name="event-ics"),
     # Community health dashboard and personal data (views/dashboard.py, views/personal_data.py)
 ]

@@ -20,6 +20,7 @@ from taggit.models import Tag
 
 from community import services
 from community.models import AffiliationType, AuditLogEntry, MembershipApplication, User
+from ipup.demo import seed_needs_survey
 from tests.community.factories import TEST_PASSWORD
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -234,6 +235,7 @@ def test_every_admin_page_opens_for_an_administrator(
     services.affiliation_verify(actor=admin_user, member=unverified_member)
     Tag.objects.create(name="forensics")
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
+    seed_needs_survey(actor=admin_user)  # needs, a survey, its invitations, responses, answers
     client = client_for(admin_user)
     request = rf.get("/admin/")
     request.user = admin_user
@@ -253,6 +255,19 @@ def test_every_admin_page_opens_for_an_administrator(
         if obj is not None:
             change = client.get(_admin_url(model, "change", obj.pk))
             assert change.status_code == 200, model
+
+
+def test_every_model_of_the_platform_is_in_the_admin():
+    from django.apps import apps
+
+    ours = ("community", "ipup", "ipip", "knowledge_factory")
+    missing = [
+        model.__name__
+        for model in apps.get_models()
+        if model._meta.app_label in ours and model not in admin.site._registry
+    ]
+
+    assert missing == []
 
 
 @pytest.mark.django_db

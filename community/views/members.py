@@ -20,7 +20,7 @@ from ..forms import (
     ProfileForm,
 )
 from ..middleware import SESSION_CHARTER
-from ..models import MembershipApplication, User
+from ..models import MembershipApplication, NewsPost, User
 from ..roles import is_community_manager
 
 
@@ -45,6 +45,7 @@ def home(request):
         {
             "attention": selectors.home_attention_for(request.user),
             "checklist": selectors.onboarding_checklist_for(request.user),
+            "latest_news": NewsPost.objects.visible_to(request.user)[:3],
         },
     )
 

@@ -135,6 +135,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
         "args": ["weekly"],
     },
+    "national-contact-gaps": {
+        "task": "community.tasks.national_contact_alert_task",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
     "survey-reminders": {
         "task": "ipup.tasks.survey_reminders_dispatch_task",
         "schedule": crontab(hour=8, minute=0),

@@ -121,6 +121,10 @@ class Survey(models.Model):
         return self.State.OPEN
 
     @property
+    def state_label(self) -> str:
+        return self.State(self.state).label
+
+    @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
 

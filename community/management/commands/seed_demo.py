@@ -16,6 +16,7 @@ from community.demo import seed_rooms
 from community.models import AffiliationType, Charter, Organisation, RoleLevel, User
 from community.roles import ADMIN_SITE_ROLES, Role
 from community.selectors import charter_current, mfa_required
+from ipup.demo import seed_needs_survey
 
 DEMO_PASSWORD = "ILEAnet-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -102,6 +103,7 @@ class Command(BaseCommand):
                 )
             )
         seed_rooms(manager=User.objects.get(email="manager@example.org"))
+        seed_needs_survey(actor=User.objects.get(email="coordinator@example.org"))
         self._print(rows)
 
     def _account(self, account, organisations, verifier):
@@ -120,6 +122,8 @@ class Command(BaseCommand):
         if not verified:
             user.affiliation_verified_at = user.affiliation_verified_by = None
         user.set_password(DEMO_PASSWORD)
+        # Demo accounts are not welcomed by e-mail (it would print at every first run).
+        user.welcome_sent_at = user.welcome_sent_at or timezone.now()
         user.save()
         user.groups.set([Group.objects.get(name=r.value) for r in roles])
         EmailAddress.objects.update_or_create(
