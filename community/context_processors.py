@@ -16,6 +16,10 @@ def navigation(request):
         "nav": {
             "authenticated": True,
             "community_manager": bool(roles & {Role.COMMUNITY_MANAGER, Role.ADMINISTRATOR}),
+            "survey_manager": bool(
+                roles & {Role.COMMUNITY_MANAGER, Role.ADMINISTRATOR, Role.IPUP_COORDINATOR}
+            ),
+            "verified": user.verified_affiliation is not None,
             "admin_site": user.is_staff,
             "can_invite": can_invite(user),
             # One query, and only when a page actually shows the badge (not in htmx partials).

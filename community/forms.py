@@ -534,3 +534,22 @@ class EventForm(forms.ModelForm):
         if starts and ends and ends < starts:
             self.add_error("ends_at", _("The event must end after it starts."))
         return cleaned
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password, to confirm"), widget=forms.PasswordInput, strip=False
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and personal data are deleted for good.")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password

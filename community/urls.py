@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    dashboard,
     directory,
     forum,
     introductions,
@@ -8,6 +9,7 @@ from .views import (
     moderation,
     news,
     notifications,
+    personal_data,
 )
 
 app_name = "community"
@@ -93,4 +95,14 @@ urlpatterns = [
     path("calendar/<int:pk>/cancel/", news.event_cancel_view, name="event-cancel"),
     path("calendar/<int:pk>/event.ics", news.event_ics, name="event-ics"),
     # Community health dashboard and personal data (views/dashboard.py, views/personal_data.py)
+    path("manage/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("manage/dashboard/export.csv", dashboard.dashboard_export, name="dashboard-export"),
+    path("profile/data/", personal_data.personal_data, name="personal-data"),
+    path(
+        "profile/data/export.zip",
+        personal_data.personal_data_download,
+        name="personal-data-export",
+    ),
+    path("profile/data/delete/", personal_data.account_delete_view, name="account-delete"),
+    path("goodbye/", personal_data.account_deleted, name="account-deleted"),
 ]

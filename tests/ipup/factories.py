@@ -15,6 +15,7 @@ class NeedFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Need {n}")
     description = "A challenge practitioners face."
     source = Need.Source.SURVEY
+    tier = "members"
 
     @factory.post_generation
     def domains(self, create, extracted, **kwargs):

@@ -1,0 +1,135 @@
+"""Personal data: a member's export holds their data and nobody else's; deleting the account
+erases it and keeps the discussions readable under a pseudonym."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from community import services
+from community.models import AuditLogEntry, NationalContact, Post, User
+from community.services import forum
+from tests.community.factories import TEST_PASSWORD, RoomFactory
+
+
+def _zip(response) -> dict[str, list]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert "attachment" in response["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        return {name: json.loads(archive.read(name)) for name in archive.namelist()}
+
+
+@pytest.fixture
+def conversation(lea_member, make_member):
+    other = make_member(first_name="Olga", last_name="Otherwise", email="olga@example.org")
+    room = RoomFactory()
+    thread = forum.thread_create(
+        actor=other, room=room, title="Olga's confidential topic", body="Olga's secret text"
+    )
+    forum.post_create(actor=lea_member, thread=thread, body="My own reply about drones")
+    return other, thread
+
+
+def test_the_export_holds_my_posts_and_nothing_of_other_members(
+    client_for, lea_member, conversation
+):
+    other, _thread = conversation
+
+    files = _zip(client_for(lea_member).get(reverse("community:personal-data-export")))
+
+    assert files["profile.json"][0]["email"] == lea_member.email
+    assert [p["body"] for p in files["posts.json"]] == ["My own reply about drones"]
+    assert files["posts.json"][0]["thread_title"] is None  # the thread is Olga's
+    assert files["charter_acceptances.json"]
+    everything = json.dumps(files)
+    for theirs in ("Olga", "Otherwise", other.email, "secret text", "confidential topic"):
+        assert theirs not in everything
+    assert AuditLogEntry.objects.filter(action="personal_data.exported", actor=lea_member).exists()
+
+
+def test_anonymous_visitors_cannot_export(client):
+    response = client.get(reverse("community:personal-data-export"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_wrong_password_deletes_nothing(client_for, lea_member):
+    response = client_for(lea_member).post(
+        reverse("community:account-delete"), {"password": "wrong", "confirm": "on"}
+    )
+
+    assert response.status_code == 400
+    assert "This is not your password." in response.content.decode()
+    lea_member.refresh_from_db()
+    assert lea_member.is_active
+    assert lea_member.deleted_at is None
+
+
+def test_deleting_my_account_erases_me_and_keeps_the_thread_readable(
+    django_capture_on_commit_callbacks, client_for, lea_member, conversation, manager
+):
+    other, thread = conversation
+    old_email, old_name = lea_member.email, lea_member.get_full_name()
+    NationalContact.objects.create(country="FR", role="contact", member=lea_member)
+    client = client_for(lea_member)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("community:account-delete"), {"password": TEST_PASSWORD, "confirm": "on"}
+        )
+
+    # then: signed out, on the goodbye page; the row holds nothing personal
+    assert response.status_code == 302
+    assert response["Location"] == reverse("community:account-deleted")
+    member = User.objects.get(pk=lea_member.pk)
+    assert not member.is_active
+    assert member.deleted_at is not None
+    assert (member.first_name, member.last_name, member.bio, member.organisation) == (
+        "",
+        "",
+        "",
+        None,
+    )
+    assert member.email.endswith("@deleted.invalid")
+    assert member.handle.startswith("former-member-")
+    assert not Client().login(email=old_email, password=TEST_PASSWORD)
+    assert client.get(reverse("community:home")).status_code == 302
+
+    # and: the post stays, and the thread shows the pseudonym, not the name
+    assert Post.objects.filter(author=member, body="My own reply about drones").exists()
+    html = (
+        client_for(other).get(reverse("community:thread-detail", args=[thread.pk])).content.decode()
+    )
+    assert "My own reply about drones" in html
+    assert member.handle in html
+    assert old_name not in html
+
+    # and: the audit entry names the pseudonym only; the contact role was handed over
+    entry = AuditLogEntry.objects.get(action="account.deleted")
+    assert old_email not in entry.target_repr
+    assert old_name not in entry.target_repr
+    assert not NationalContact.objects.filter(member=member).exists()
+    assert any("national contact" in m.subject for m in mail.outbox)
+
+    # and: the address can be invited again
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_create(actor=manager, email=old_email)
+    assert mail.outbox[-1].to == [old_email]
+
+
+def test_the_last_administrator_cannot_delete_their_account(client_for, admin_user):
+    response = client_for(admin_user).post(
+        reverse("community:account-delete"), {"password": TEST_PASSWORD, "confirm": "on"}
+    )
+
+    assert response.status_code == 400
+    assert "last administrator" in response.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
