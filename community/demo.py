@@ -97,3 +97,57 @@ def seed_rooms(*, manager: User) -> list[Room]:
         for reply_author, body in replies:
             forum.post_create(actor=users[reply_author], thread=thread, body=body)
     return list(rooms.values())
+
+
+# --- The network: national contacts, news and the calendar ----------------------------------------
+
+NEWS = [
+    ("Needs survey 2026: the results are in", "members",
+     "Thank you to the officers of eight countries who answered the **2026 needs survey**. The "
+     "ranked challenges of each domain are now in the needs catalogue; the top ones go to the "
+     "screening of research projects next."),
+    ("Secure area: new room for border practitioners", "lea",
+     "A room for practitioners working at the external borders is open in the secure area. "
+     "Operational details stay there: please read the charter's confidentiality rule again."),
+]  # fmt: skip
+
+# title, kind, tier, days from now, hours, place, description
+EVENTS = [
+    ("Workshop: information sharing across borders", "workshop", "members", 21, 6, "Brussels",
+     "A day with practitioners and researchers on the information-sharing recommendations."),
+    ("National contact points: quarterly meeting", "contacts", "lea", 10, 2, "",
+     "Online meeting of the national contact points and their deputies."),
+    ("Webinar: detecting drones at critical sites", "webinar", "public", 35, 1, "",
+     "Three research projects present their results, followed by questions from the field."),
+]  # fmt: skip
+
+
+def seed_network(*, manager: User) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import Event, NationalContact, NewsPost
+    from .services.calendar import event_create
+    from .services.network import national_contact_assign
+    from .services.news import news_publish
+
+    contact = User.objects.get(email="contact@example.org")
+    if not NationalContact.objects.filter(member=contact).exists():
+        national_contact_assign(actor=manager, country="BE", role="contact", member=contact)
+    for title, tier, body in NEWS:
+        if not NewsPost.objects.filter(title=title).exists():
+            news_publish(actor=manager, title=title, body=body, tier=tier, email_to="nobody")
+    start = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    for title, kind, tier, days, hours, place, description in EVENTS:
+        if not Event.objects.filter(title=title).exists():
+            event_create(
+                actor=manager,
+                title=title,
+                kind=kind,
+                tier=tier,
+                starts_at=start + timedelta(days=days),
+                ends_at=start + timedelta(days=days, hours=hours),
+                location=place,
+                description=description,
+            )

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from community import services
-from community.demo import seed_rooms
+from community.demo import seed_network, seed_rooms
 from community.models import AffiliationType, Charter, Organisation, RoleLevel, User
 from community.roles import ADMIN_SITE_ROLES, Role
 from community.selectors import charter_current, mfa_required
@@ -103,6 +103,7 @@ class Command(BaseCommand):
                 )
             )
         seed_rooms(manager=User.objects.get(email="manager@example.org"))
+        seed_network(manager=User.objects.get(email="manager@example.org"))
         seed_needs_survey(actor=User.objects.get(email="coordinator@example.org"))
         self._print(rows)
 
