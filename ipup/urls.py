@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import answers, needs, surveys
+from .views import answers, exports, needs, ranking, surveys
 
 app_name = "ipup"
 
@@ -27,4 +27,22 @@ urlpatterns = [
         "surveys/<int:pk>/close/", surveys.survey_action, {"action": "close"}, name="survey-close"
     ),
     # Ranking and its exports (views/ranking.py)
+    path("surveys/<int:pk>/ranking/", ranking.survey_ranking_page, name="survey-ranking"),
+    path(
+        "surveys/<int:pk>/ranking/apply/",
+        ranking.survey_ranking_apply,
+        name="survey-ranking-apply",
+    ),
+    path("surveys/<int:pk>/ranking.csv", ranking.survey_ranking_csv, name="survey-ranking-csv"),
+    path("surveys/<int:pk>/ranking.pdf", ranking.survey_ranking_pdf, name="survey-ranking-pdf"),
+    path(
+        "surveys/<int:pk>/responses.csv",
+        exports.survey_responses_csv,
+        name="survey-responses-csv",
+    ),
+    path(
+        "surveys/<int:pk>/responses.xlsx",
+        exports.survey_responses_xlsx,
+        name="survey-responses-xlsx",
+    ),
 ]

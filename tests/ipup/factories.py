@@ -57,3 +57,32 @@ def needs_questions(survey, needs, *, required=True):
         survey=survey, section=section, kind=Question.Kind.TEXT, text="Anything else?", position=2
     )
     return rate, comment
+
+
+def submitted_response(survey, member, answers):
+    """A submitted response of ``member`` with ``answers`` = ``[(question, need or None,
+    value)]``, the respondent snapshot copied as ipup.services.responses.response_save does."""
+    from ipup.models import Answer, Response, SurveyInvitation
+
+    now = timezone.now()
+    invitation = SurveyInvitation.objects.create(
+        survey=survey, member=member, email=member.email, status="sent", responded_at=now
+    )
+    response = Response.objects.create(
+        survey=survey,
+        invitation=invitation,
+        status=Response.Status.SUBMITTED,
+        submitted_at=now,
+        role_level=member.role_level,
+        affiliation_type=member.verified_affiliation or "",
+        country=member.country,
+        organisation=member.organisation,
+        organisation_key=(
+            f"org:{member.organisation_id}" if member.organisation_id else f"member:{invitation.pk}"
+        ),
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, question=question, need=need, value=value)
+        for question, need, value in answers
+    )
+    return response
