@@ -1,7 +1,6 @@
 """Celery tasks: thin, load by id, idempotent (a retry never sends an e-mail twice)."""
 
 from celery import shared_task
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -224,42 +223,65 @@ def introduction_email_task(introduction_id: int) -> int:
 # --- National contacts ---------------------------------------------------------------------------
 
 
-@shared_task(**RETRY, time_limit=120, soft_time_limit=110)
-def national_contact_alert_task(countries: list[str] | None = None) -> int:
-    """Tell the community managers which countries lack a national contact or a deputy (those
-    of ``countries``, or every gap when None: the weekly reminder). One e-mail to them all."""
-    from django.core.mail import EmailMessage
+@shared_task(bind=True, max_retries=5, time_limit=120, soft_time_limit=110)
+def national_contact_alert_task(
+    self, countries: list[str] | None = None, sent_to: list[str] | None = None
+) -> int:
+    """Tell each active community manager which countries lack a national contact or a deputy
+    (those of ``countries`` still lacking someone, or every gap when None: the weekly
+    reminder of the beat schedule). A retry skips the managers in ``sent_to``, already told.
+    Returns the number of e-mails sent."""
+    from django.core.mail import get_connection
     from django.db.models import Q
-    from django.template.loader import render_to_string
-    from django_countries import countries as country_names
+    from django_countries.fields import Country
 
     from .models import NationalContact, User
     from .roles import Role
-    from .services.network import national_contact_gaps
+    from .selectors.directory import national_contact_gaps
 
     gaps = [g for g in national_contact_gaps() if countries is None or g["country"] in countries]
-    managers = list(
+    if not gaps:
+        return 0
+    managers = (
         User.objects.filter(
-            Q(groups__name=Role.COMMUNITY_MANAGER.value), is_active=True, deleted_at__isnull=True
+            Q(suspended_until__isnull=True) | Q(suspended_until__lte=timezone.now()),
+            groups__name=Role.COMMUNITY_MANAGER.value,
+            is_active=True,
+            deleted_at__isnull=True,
         )
         .values_list("email", flat=True)
         .distinct()
     )
-    if not gaps or not managers:
-        return 0
     labels = dict(NationalContact.Role.choices)
-    rows = [
-        {"country": country_names.name(g["country"]), "missing": [labels[m] for m in g["missing"]]}
-        for g in gaps
-    ]
-    context = {"gaps": rows, "site_url": settings.SITE_URL}
-    EmailMessage(
-        subject=render_to_string("community/email/contact_gaps_subject.txt", context).strip(),
-        body=render_to_string("community/email/contact_gaps_body.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=managers,
-    ).send()
-    return len(gaps)
+    # Country names and role labels are translated when each e-mail is rendered.
+    context = {
+        "gaps": [
+            {"country": Country(g["country"]), "missing": [labels[m] for m in g["missing"]]}
+            for g in gaps
+        ]
+    }
+    done = set(sent_to or ())
+    sent = 0
+    with get_connection() as connection:
+        for email in managers:
+            if email in done:
+                continue
+            try:
+                email_send(
+                    to=email,
+                    template="community/email/contact_gaps",
+                    context=context,
+                    connection=connection,
+                )
+            except OSError as error:
+                raise self.retry(
+                    exc=error,
+                    kwargs={"countries": countries, "sent_to": sorted(done)},
+                    countdown=min(600, 30 * 2**self.request.retries),
+                ) from error
+            done.add(email)
+            sent += 1
+    return sent
 
 
 # --- News ----------------------------------------------------------------------------------------

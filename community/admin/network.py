@@ -1,41 +1,59 @@
 """Admin for national contacts, introductions and the editable messages."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django import forms
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ..models import MemberIntroduction, MessageTemplate, NationalContact
-from ..services.network import national_contact_assign, national_contact_leave
+from ..services.network import national_contact_assign, national_contact_check
+
+
+class NationalContactAdminForm(forms.ModelForm):
+    class Meta:
+        model = NationalContact
+        fields = ["country", "role", "member"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if all(cleaned.get(f) for f in ("country", "role", "member")):
+            national_contact_check(
+                country=cleaned["country"], role=cleaned["role"], member=cleaned["member"]
+            )
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # Naming someone to a held slot replaces its holder, and moves a member who held
+        # another: national_contact_assign does both, so the model's one-per-slot and
+        # one-slot-each constraints are not errors here (the form fields are still checked).
+        return {*super()._get_validation_exclusions(), "country", "role", "member"}
 
 
 @admin.register(NationalContact)
 class NationalContactAdmin(admin.ModelAdmin):
-    """Names go through the handover services, so groups, audit and alerts follow."""
+    """Names go through national_contact_assign, so groups, audit and alerts follow. Rows are
+    not edited or deleted here: a handover (choosing a successor or promoting the deputy) is
+    done on the national contacts page, which keeps a country from losing its contact."""
 
+    form = NationalContactAdminForm
     list_display = ["country", "role", "member", "since"]
     list_filter = ["role", "country"]
     list_select_related = ["member"]
-    search_fields = ["member__email", "member__last_name", "country"]
+    search_fields = ["member__email", "member__first_name", "member__last_name", "country"]
     raw_id_fields = ["member"]
-    readonly_fields = ["since"]
 
-    def save_model(self, request, obj, form, change):
-        try:
-            national_contact_assign(
-                actor=request.user, country=obj.country.code, role=obj.role, member=obj.member
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-
-    def delete_model(self, request, obj):
-        try:
-            national_contact_leave(actor=request.user, member=obj.member)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+    def get_readonly_fields(self, request, obj=None):
+        return ["country", "role", "member", "since"] if obj else []
 
     def has_delete_permission(self, request, obj=None):
-        # One at a time, through the handover (a bulk delete would skip it).
-        return obj is not None and super().has_delete_permission(request, obj)
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        contact = national_contact_assign(
+            actor=request.user, country=obj.country.code, role=obj.role, member=obj.member
+        )
+        obj.pk, obj.since = contact.pk, contact.since
 
 
 @admin.register(MessageTemplate)

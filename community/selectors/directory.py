@@ -2,6 +2,7 @@
 (community.visibility.member_filter decides; nothing here widens it)."""
 
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, Value, When
+from django.utils import timezone
 from django_countries import countries
 
 from ..models import Domain, NationalContact, User
@@ -92,3 +93,31 @@ def network_by_country(viewer) -> list[dict]:
             }
         )
     return table
+
+
+def national_contact_gaps() -> list[dict]:
+    """Countries lacking a national contact or a deputy, among those with an active verified
+    member in good standing or with a national contact already: ``{"country", "missing"}``
+    sorted by country code, ``missing`` being NationalContact.Role values. Two queries."""
+    with_members = set(
+        User.objects.filter(
+            Q(suspended_until__isnull=True) | Q(suspended_until__lte=timezone.now()),
+            is_active=True,
+            deleted_at__isnull=True,
+            affiliation_verified_at__isnull=False,
+        )
+        .exclude(country="")
+        .values_list("country", flat=True)
+        .distinct()
+    )
+    held = {}
+    for country, role in NationalContact.objects.values_list("country", "role"):
+        held.setdefault(country, set()).add(role)
+    gaps = []
+    for country in sorted(with_members | set(held)):
+        missing = [
+            role for role in NationalContact.Role.values if role not in held.get(country, ())
+        ]
+        if missing:
+            gaps.append({"country": country, "missing": missing})
+    return gaps

@@ -23,7 +23,11 @@ def _group():
     return Group.objects.get(name=Role.NATIONAL_CONTACT.value)
 
 
-def _check_candidate(member: User, country: str) -> None:
+def national_contact_check(*, country: str, role: str, member: User) -> None:
+    """Raise ValidationError unless ``member`` may hold ``role`` for ``country``: an active,
+    verified member in good standing who works in that country. (The admin form asks it too.)"""
+    if role not in Slot.values:
+        raise ValidationError(_("Choose contact or deputy."))
     if not member.is_active or member.deleted_at or member.is_suspended:
         raise ValidationError(_("%(member)s cannot take this role.") % {"member": member})
     if not member.is_affiliation_verified:
@@ -34,18 +38,27 @@ def _check_candidate(member: User, country: str) -> None:
         raise ValidationError(_("%(member)s does not work in this country.") % {"member": member})
 
 
-def _place(*, country: str, role: str, member: User) -> NationalContact:
-    """Put ``member`` in the slot, freeing any other slot they held. Caller holds the locks."""
+def _place(*, country: str, role: str, member: User) -> set[str]:
+    """Put ``member`` in the slot, freeing any other slot they held and the slot's holder.
+    Returns the other countries whose slot was freed (to check for gaps). Caller holds the
+    locks of ``country``."""
+    elsewhere = set(
+        NationalContact.objects.filter(member=member)
+        .exclude(country=country)
+        .values_list("country", flat=True)
+    )
     NationalContact.objects.filter(member=member).exclude(country=country, role=role).delete()
     NationalContact.objects.filter(country=country, role=role).exclude(member=member).delete()
-    contact, _created = NationalContact.objects.get_or_create(
+    NationalContact.objects.get_or_create(
         country=country, role=role, defaults={"member": member, "since": timezone.now()}
     )
     member.groups.add(_group())
-    return contact
+    return elsewhere
 
 
 def _release_groups(members) -> None:
+    """Take the national-contact group from those of ``members`` who hold no slot any more
+    (it gives them no access by itself; it is how managers and the admin see who they are)."""
     group = _group()
     for member in members:
         if member is not None and not NationalContact.objects.filter(member=member).exists():
@@ -61,15 +74,13 @@ def _lock_country(country: str) -> dict:
 
 @transaction.atomic
 def national_contact_assign(*, actor, country: str, role: str, member: User) -> NationalContact:
-    """Name ``member`` contact or deputy of ``country`` (replacing whoever held the slot)."""
+    """Name ``member`` contact or deputy of ``country``, replacing whoever held the slot; a
+    member holds one slot at most, so naming them elsewhere releases their old one."""
     _require_manager(actor)
-    if role not in Slot.values:
-        raise ValidationError(_("Choose contact or deputy."))
-    _check_candidate(member, country)
+    national_contact_check(country=country, role=role, member=member)
     slots = _lock_country(country)
     previous = slots.get(role)
-    old_slot = NationalContact.objects.filter(member=member).first()
-    contact = _place(country=country, role=role, member=member)
+    freed = _place(country=country, role=role, member=member)
     _release_groups([previous.member if previous else None])
     audit_log(
         actor=actor,
@@ -79,10 +90,8 @@ def national_contact_assign(*, actor, country: str, role: str, member: User) -> 
         role=role,
         replaced=previous.member_id if previous and previous.member_id != member.pk else None,
     )
-    if old_slot and (old_slot.country.code, old_slot.role) != (country, role):
-        _alert_if_gaps(old_slot.country.code)
-    _alert_if_gaps(country)
-    return contact
+    _alert_if_gaps({country} | freed)
+    return NationalContact.objects.get(country=country, role=role)
 
 
 @transaction.atomic
@@ -100,12 +109,14 @@ def national_contact_leave(
         return
     country = held.country.code
     slots = _lock_country(country)
-    held = slots[held.role]
+    held = slots.get(held.role)
+    if held is None or held.member_id != member.pk:  # changed hands while we waited
+        return
     deputy = slots.get(Slot.DEPUTY)
     if successor is not None:
-        _check_candidate(successor, country)
         if successor.pk == member.pk:
             raise ValidationError(_("The successor must be someone else."))
+        national_contact_check(country=country, role=held.role, member=successor)
     if held.role == Slot.CONTACT and successor is None and deputy is None and not force:
         raise ValidationError(
             _(
@@ -115,15 +126,13 @@ def national_contact_leave(
             % {"country": held.country.name}
         )
     held.delete()
+    promoted, freed = None, set()
     if successor is not None:
-        _place(country=country, role=held.role, member=successor)
-        promoted = None
+        freed = _place(country=country, role=held.role, member=successor)
     elif held.role == Slot.CONTACT and deputy is not None:
         deputy.delete()
         _place(country=country, role=Slot.CONTACT, member=deputy.member)
         promoted = deputy.member
-    else:
-        promoted = None
     _release_groups([member])
     audit_log(
         actor=actor,
@@ -135,39 +144,18 @@ def national_contact_leave(
         promoted_deputy=promoted.pk if promoted else None,
         forced=force,
     )
-    _alert_if_gaps(country)
+    _alert_if_gaps({country} | freed)
 
 
-def national_contact_gaps() -> list[dict]:
-    """Countries with members or contacts but no contact or no deputy."""
-    from django.db.models import Q
-
-    countries_with_members = set(
-        User.objects.filter(
-            Q(suspended_until__isnull=True) | Q(suspended_until__lte=timezone.now()),
-            is_active=True,
-            deleted_at__isnull=True,
-            affiliation_verified_at__isnull=False,
-        )
-        .exclude(country="")
-        .values_list("country", flat=True)
-        .distinct()
-    )
+def _alert_if_gaps(countries: set[str]) -> None:
+    """After a change, alert the managers about those of ``countries`` now lacking someone."""
     held = {}
-    for country, role in NationalContact.objects.values_list("country", "role"):
+    for country, role in NationalContact.objects.filter(country__in=countries).values_list(
+        "country", "role"
+    ):
         held.setdefault(country, set()).add(role)
-    gaps = []
-    for country in sorted(countries_with_members | set(held)):
-        missing = [role for role in Slot.values if role not in held.get(country, set())]
-        if missing:
-            gaps.append({"country": country, "missing": missing})
-    return gaps
-
-
-def _alert_if_gaps(country: str) -> None:
-    held = set(NationalContact.objects.filter(country=country).values_list("role", flat=True))
-    missing = [role for role in Slot.values if role not in held]
-    if missing:
+    lacking = sorted(c for c in countries if held.get(c, set()) != set(Slot.values))
+    if lacking:
         from ..tasks import national_contact_alert_task
 
-        transaction.on_commit(lambda: national_contact_alert_task.delay([country]))
+        transaction.on_commit(lambda: national_contact_alert_task.delay(lacking))

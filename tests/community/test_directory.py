@@ -93,6 +93,40 @@ def test_email_and_organisation_follow_the_members_choice(
         assert ("Antwerp Cyber Unit" in html) is sees_organisation
 
 
+@pytest.mark.parametrize(
+    ("viewer", "sees_email", "sees_organisation"),
+    [
+        ("researcher", False, False),
+        ("industry_member", False, False),
+        ("policy_member", False, False),
+        ("lea_member", True, False),
+        ("manager", True, True),
+    ],
+)
+def test_each_field_is_shown_by_its_own_setting(
+    db, client_for, request, viewer, sees_email, sees_organisation
+):
+    member = UserFactory(
+        email="fieldwise@police.example",
+        last_name="Fieldwise",
+        affiliation_type=AffiliationType.LEA,
+        organisation=OrganisationFactory(name="Quiet Unit", country="FR"),
+        profile_visibility="members",
+        email_visibility="lea",
+        organisation_visibility="hidden",
+    )
+    client = client_for(request.getfixturevalue(viewer))
+
+    listing = client.get(DIRECTORY, {"q": "Fieldwise"}).content.decode()
+    profile = client.get(reverse("community:member-detail", args=[member.handle]))
+
+    assert "Fieldwise" in listing
+    assert profile.status_code == 200
+    for html in (listing, profile.content.decode()):
+        assert (member.email in html) is sees_email
+        assert ("Quiet Unit" in html) is sees_organisation
+
+
 def test_a_hidden_organisation_cannot_be_found_by_searching_or_filtering(
     client_for, researcher, make_member
 ):
@@ -127,6 +161,8 @@ def test_unverified_and_suspended_members_see_nobody(
 
     # the unverified see an explanation, the suspended the suspension page: nobody listed
     assert response.status_code in (200, 403)
+    if response.status_code == 200:
+        assert "The directory opens once" in response.content.decode()
     assert open_member.email not in response.content.decode()
     assert "Open" not in response.content.decode()
     profile = client.get(reverse("community:member-detail", args=[open_member.handle]))
@@ -158,10 +194,19 @@ def test_deleted_inactive_and_unverified_members_are_not_listed_for_members(
     assert not {gone.email, inactive.email, unverified.email} & listed
 
 
-def test_managers_see_members_awaiting_verification(client_for, manager):
+def test_managers_see_members_awaiting_verification_but_never_deleted_or_inactive_ones(
+    client_for, manager
+):
     unverified = UserFactory(email="new@example.org", unverified=True)
+    gone = UserFactory(email="gone@example.org", deleted_at=timezone.now(), is_active=False)
+    inactive = UserFactory(email="inactive@example.org", is_active=False)
+    client = client_for(manager)
 
-    assert _listed(client_for(manager), awaiting_verification="on") == {unverified.email}
+    assert _listed(client, awaiting_verification="on") == {unverified.email}
+    assert not {gone.email, inactive.email} & _listed(client)
+    for member in (gone, inactive):
+        profile = client.get(reverse("community:member-detail", args=[member.handle]))
+        assert profile.status_code == 404
 
 
 def test_a_national_contact_sees_every_member_of_their_country(client_for, make_member, discreet):

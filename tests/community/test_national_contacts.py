@@ -1,18 +1,20 @@
 """National contact points: naming them, the handover when one leaves (a country is never
 left without a contact), and the alerts to community managers."""
 
+from datetime import timedelta
+
 import pytest
+from celery.exceptions import Retry
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
+from community import tasks
 from community.models import AffiliationType, AuditLogEntry, NationalContact
 from community.roles import Role, roles_of
-from community.services.network import (
-    national_contact_assign,
-    national_contact_gaps,
-    national_contact_leave,
-)
+from community.selectors.directory import national_contact_gaps
+from community.services.network import national_contact_assign, national_contact_leave
 from community.tasks import national_contact_alert_task
 from tests.community.factories import UserFactory
 
@@ -73,6 +75,8 @@ def test_when_the_contact_leaves_the_deputy_is_promoted_and_managers_alerted(
         national_contact_leave(actor=manager, member=contact)
 
     assert _slots() == {"contact": deputy.email}
+    contact.refresh_from_db()
+    assert Role.NATIONAL_CONTACT.value not in roles_of(contact)
     (alert,) = _alerts()
     assert alert.to == [manager.email]
     assert "Belgium: Deputy" in alert.body
@@ -133,19 +137,103 @@ def test_a_contact_must_be_verified_and_of_that_country(manager):
     assert not NationalContact.objects.exists()
 
 
-def test_the_weekly_check_lists_every_country_lacking_someone(manager, belgium):
+def test_the_weekly_check_tells_each_active_manager_every_country_lacking_someone(
+    make_member, manager, belgium
+):
+    # given a second manager, a suspended one, and the Netherlands with a member but no contact
+    other = make_member(AffiliationType.OTHER, roles=[Role.COMMUNITY_MANAGER], country="BE")
+    make_member(
+        AffiliationType.OTHER,
+        roles=[Role.COMMUNITY_MANAGER],
+        suspended_until=timezone.now() + timedelta(days=3),
+    )
     UserFactory(country="NL")
 
+    # when the beat schedule's weekly run comes
     sent = national_contact_alert_task.delay().get()
 
-    # France is the manager's own country, with no contact either
+    # then each active manager gets their own e-mail; France is the managers' own country
     assert sent == 2
     assert national_contact_gaps() == [
         {"country": "FR", "missing": ["contact", "deputy"]},
         {"country": "NL", "missing": ["contact", "deputy"]},
     ]
+    alerts = _alerts()
+    assert sorted(a.to[0] for a in alerts) == sorted([manager.email, other.email])
+    assert all(len(a.to) == 1 for a in alerts)
+    assert "Netherlands: Point of contact, Deputy" in alerts[0].body
+    assert "Belgium" not in alerts[0].body
+
+
+def test_a_retried_alert_does_not_tell_a_manager_twice(make_member, manager, monkeypatch):
+    # given two managers, and a mail server that fails once on the second e-mail
+    make_member(AffiliationType.OTHER, roles=[Role.COMMUNITY_MANAGER])
+    real_send, calls = tasks.email_send, []
+
+    def flaky_send(**kwargs):
+        calls.append(kwargs["to"])
+        if len(calls) == 2:
+            raise ConnectionRefusedError
+        real_send(**kwargs)
+
+    monkeypatch.setattr(tasks, "email_send", flaky_send)
+
+    # when the alert runs, fails, and runs again as the worker would retry it
+    with pytest.raises(Retry) as retry:
+        national_contact_alert_task.apply()
+    retry.value.sig.apply()
+
+    # then each manager got one e-mail
+    assert len(calls) == 3
+    assert sorted(m.to[0] for m in _alerts()) == sorted(set(calls))
+
+
+def test_nothing_is_sent_when_every_country_is_covered(manager, belgium):
+    manager.country = "BE"
+    manager.save(update_fields=["country"])
+
+    assert national_contact_alert_task.delay().get() == 0
+    assert _alerts() == []
+
+
+def test_a_leaving_deputy_without_successor_leaves_the_place_empty(
+    django_capture_on_commit_callbacks, manager, belgium
+):
+    contact, deputy = belgium
+
+    with django_capture_on_commit_callbacks(execute=True):
+        national_contact_leave(actor=manager, member=deputy)
+
+    assert _slots() == {"contact": contact.email}
+    deputy.refresh_from_db()
+    assert Role.NATIONAL_CONTACT.value not in roles_of(deputy)
     (alert,) = _alerts()
-    assert "Netherlands" in alert.body
+    assert "Belgium: Deputy" in alert.body
+
+
+def test_a_successor_moving_from_another_country_leaves_a_gap_there_that_is_reported(
+    django_capture_on_commit_callbacks, manager, belgium
+):
+    # given a Dutch deputy who has since moved to Belgium
+    contact, deputy = belgium
+    mover = UserFactory(affiliation_type=AffiliationType.LEA, country="NL")
+    dutch = UserFactory(affiliation_type=AffiliationType.LEA, country="NL")
+    with django_capture_on_commit_callbacks(execute=True):
+        national_contact_assign(actor=manager, country="NL", role="contact", member=dutch)
+        national_contact_assign(actor=manager, country="NL", role="deputy", member=mover)
+    mover.country = "BE"
+    mover.save(update_fields=["country"])
+    mail.outbox.clear()
+
+    # when they succeed the Belgian contact
+    with django_capture_on_commit_callbacks(execute=True):
+        national_contact_leave(actor=manager, member=contact, successor=mover)
+
+    # then Belgium is complete and the managers hear that the Netherlands lack a deputy
+    assert _slots() == {"contact": mover.email, "deputy": deputy.email}
+    assert _slots("NL") == {"contact": dutch.email}
+    (alert,) = _alerts()
+    assert "Netherlands: Deputy" in alert.body
     assert "Belgium" not in alert.body
 
 
@@ -211,3 +299,70 @@ def test_bad_input_is_refused_with_a_clear_message(client_for, manager, belgium)
     assert bad_role.context["form"].errors["role"]
     assert "does not work in this country" in wrong_country.content.decode()
     assert _slots()["contact"] == contact.email
+
+
+def test_a_refused_handover_says_why_and_changes_nothing(client_for, manager, belgium):
+    contact, deputy = belgium
+    french = UserFactory(affiliation_type=AffiliationType.LEA, country="FR")
+    client = client_for(manager)
+    handover = reverse("community:national-contact-handover", args=[deputy.pk])
+
+    unknown = client.post(handover, {"successor": "nobody@example.org"}, follow=True)
+    abroad = client.post(handover, {"successor": french.email}, follow=True)
+    client.post(handover, {"successor": ""})  # the deputy leaves: the contact is now alone
+    alone = client.post(
+        reverse("community:national-contact-handover", args=[contact.pk]), {}, follow=True
+    )
+
+    assert "No member with this e-mail address or handle." in unknown.content.decode()
+    assert "does not work in this country" in abroad.content.decode()
+    assert "left without a national contact" in alone.content.decode()
+    assert _slots() == {"contact": contact.email}
+
+
+@pytest.mark.parametrize("role", ["unverified_member", None])
+def test_the_contacts_page_is_for_verified_members_only(client_for, request, role, belgium):
+    contact, _deputy = belgium
+    user = request.getfixturevalue(role) if role else None
+
+    response = client_for(user).get(CONTACTS)
+
+    assert response.status_code == (404 if user else 302)
+    assert contact.email not in response.content.decode()
+
+
+# --- Admin ----------------------------------------------------------------------------------------
+
+
+def test_the_admin_names_through_the_service_and_replaces_the_holder(
+    django_capture_on_commit_callbacks, client_for, manager, belgium
+):
+    contact, deputy = belgium
+    (successor,) = _belgians(1)
+    french = UserFactory(affiliation_type=AffiliationType.LEA, country="FR")
+    client = client_for(manager)
+    add = reverse("admin:community_nationalcontact_add")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(add, {"country": "BE", "role": "contact", "member": french.pk})
+        named = client.post(add, {"country": "BE", "role": "contact", "member": successor.pk})
+
+    assert refused.status_code == 200
+    assert "does not work in this country" in refused.content.decode()
+    assert named.status_code == 302
+    assert _slots() == {"contact": successor.email, "deputy": deputy.email}
+    contact.refresh_from_db()
+    assert Role.NATIONAL_CONTACT.value not in roles_of(contact)
+    assert AuditLogEntry.objects.filter(
+        action="national_contact.assign", target_id=str(successor.pk)
+    ).exists()
+    row = NationalContact.objects.get(country="BE", role="contact")
+    assert (
+        client.get(reverse("admin:community_nationalcontact_change", args=[row.pk])).status_code
+        == 200
+    )
+    delete = client.post(
+        reverse("admin:community_nationalcontact_delete", args=[row.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+    assert _slots()["contact"] == successor.email
