@@ -1,7 +1,18 @@
+"""The IPUP admin: coordinators author surveys here and look after the needs catalogue.
+
+Needs are written through ipup.services.needs (the scope rule, the workflow and the audit entry
+hold here as on the pages). Invitations, reminders, responses and answers are records of what
+happened: read-only. Respondents of anonymous surveys are never shown, and no list can be
+searched by e-mail address, since a search would tell who answered what.
+"""
+
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .forms import NeedForm
 from .models import (
     Answer,
     Need,
@@ -12,17 +23,65 @@ from .models import (
     SurveyInvitation,
     SurveyReminder,
 )
+from .services.needs import EDITABLE, need_create, need_status_change, need_update
 from .services.surveys import survey_close, survey_publish
+
+
+def _report(request, obj, service, done, **kwargs) -> None:
+    try:
+        service(actor=request.user, **kwargs)
+    except (ValidationError, PermissionDenied) as error:
+        text = (
+            " ".join(error.messages)
+            if isinstance(error, ValidationError)
+            else gettext("Not allowed.")
+        )
+        messages.error(request, f"{obj}: {text}")
+    else:
+        messages.success(request, f"{obj}: {done}")
+
+
+# --- Needs --------------------------------------------------------------------------------------
 
 
 @admin.register(Need)
 class NeedAdmin(admin.ModelAdmin):
+    form = NeedForm
     list_display = ["title", "status", "source", "research_answerable", "tier", "priority_score"]
-    list_filter = ["status", "source", "research_answerable", "tier", "domains"]
+    list_filter = ["domains", "status", "source", "research_answerable", "tier"]
     search_fields = ["title", "description", "policy_references"]
-    filter_horizontal = ["domains"]
-    raw_id_fields = ["source_thread", "created_by"]
-    readonly_fields = ["priority_score", "prioritised_by", "created_at", "updated_at"]
+    # The status moves through the workflow (the action below, or the need's page); the thread
+    # is set by "record as a need" on the thread, which also sets the audience.
+    readonly_fields = [
+        "status",
+        "source_thread",
+        "priority_score",
+        "prioritised_by",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["mark_analysed"]
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in EDITABLE if name in form.cleaned_data}
+        if change:
+            need = need_update(actor=request.user, need=obj, **fields)
+        else:
+            need = need_create(actor=request.user, **fields)
+        # The admin goes on with ``obj`` (domains via save_related, the log entry, redirect).
+        obj.pk, obj.created_by_id, obj.status = need.pk, need.created_by_id, need.status
+
+    @admin.action(description=_("Mark as analysed"))
+    def mark_analysed(self, request, queryset):
+        for need in queryset:
+            _report(
+                request, need, need_status_change, gettext("analysed"),
+                need=need, status=Need.Status.ANALYSED,
+            )  # fmt: skip
+
+
+# --- Surveys ------------------------------------------------------------------------------------
 
 
 class SectionInline(admin.TabularInline):
@@ -31,10 +90,37 @@ class SectionInline(admin.TabularInline):
     fields = ["position", "title", "description"]
 
 
+class QuestionAdminForm(forms.ModelForm):
+    """A question that can be answered: options for the choice kinds, needs for "rate each
+    need"."""
+
+    class Meta:
+        model = Question
+        fields = [
+            "section", "position", "kind", "required", "text", "help_text", "scale_min",
+            "scale_max", "scale_min_label", "scale_max_label", "choices", "needs",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        options = [c for c in cleaned.get("choices") or [] if c.strip()]
+        if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.RANKING):
+            if len(options) < 2:
+                self.add_error("choices", _("Give at least two options, separated by commas."))
+            elif len(set(options)) != len(options):
+                self.add_error("choices", _("Each option must be different."))
+        if kind == Question.Kind.NEED_IMPORTANCE and "needs" in cleaned and not cleaned["needs"]:
+            self.add_error("needs", _("Choose the needs to be rated."))
+        return cleaned
+
+
 class QuestionInline(admin.StackedInline):
-    """Questions of the survey; each belongs to one of its sections (saved sections first)."""
+    """Questions of the survey. Each belongs to one of its sections; left empty, the first one
+    (sections added in the same save can be chosen once the page is saved)."""
 
     model = Question
+    form = QuestionAdminForm
     extra = 0
     fields = [
         ("section", "position", "kind", "required"),
@@ -50,16 +136,20 @@ class QuestionInline(admin.StackedInline):
         if db_field.name == "section":
             survey_id = request.resolver_match.kwargs.get("object_id")
             kwargs["queryset"] = Section.objects.filter(survey_id=survey_id or 0)
+            kwargs["required"] = False
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "opens_at", "closes_at", "published_at", "is_anonymous"]
+    list_display = [
+        "title", "kind", "state_label", "opens_at", "closes_at", "published_at", "is_anonymous",
+    ]  # fmt: skip
     list_filter = ["kind", "is_anonymous"]
     search_fields = ["title"]
     date_hierarchy = "opens_at"
     filter_horizontal = ["audience_domains"]
+    # (ids, not autocomplete: IPUP coordinators may not browse the member list in the admin)
     raw_id_fields = ["audience_members"]
     readonly_fields = ["published_at", "sending_started_at", "sending_finished_at", "created_by"]
     inlines = [SectionInline, QuestionInline]
@@ -84,45 +174,74 @@ class SurveyAdmin(admin.ModelAdmin):
         (_("Sending"), {"fields": ["sending_started_at", "sending_finished_at", "created_by"]}),
     ]
 
+    @admin.display(description=_("state"))
+    def state_label(self, obj):
+        return obj.state_label
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        # A question belongs to the survey of its section (kept equal here, not typed twice).
-        for instance in formset.save(commit=False):
-            if isinstance(instance, Question):
-                instance.survey = form.instance
-                if instance.section_id is None:
-                    instance.section = form.instance.sections.first()
-                if instance.section is None:
-                    continue
-            instance.save()
+        if formset.model is not Question:
+            return super().save_formset(request, form, formset, change)
+        # Question.survey repeats its section's survey (answers are checked against the survey
+        # in one query): it is set here from the section, never typed.
+        survey = form.instance
+        for question in formset.save(commit=False):
+            if question.section_id is None:
+                question.section = survey.sections.first() or Section.objects.create(
+                    survey=survey, title=gettext("Questions")
+                )
+            question.survey = question.section.survey
+            question.save()
         formset.save_m2m()
-        for obj in formset.deleted_objects:
-            obj.delete()
-
-    def _run(self, request, queryset, service, done):
-        for survey in queryset:
-            try:
-                service(actor=request.user, survey=survey)
-            except ValidationError as error:
-                messages.error(request, f"{survey}: {' '.join(error.messages)}")
-            else:
-                messages.success(request, f"{survey}: {done}")
+        for question in formset.deleted_objects:
+            question.delete()
+        return None
 
     @admin.action(description=_("Publish and send the invitations"))
     def publish(self, request, queryset):
-        self._run(request, queryset, survey_publish, _("published"))
+        for survey in queryset:
+            _report(request, survey, survey_publish, gettext("published"), survey=survey)
 
     @admin.action(description=_("Close now"))
     def close(self, request, queryset):
-        self._run(request, queryset, survey_close, _("closed"))
+        for survey in queryset:
+            _report(request, survey, survey_close, gettext("closed"), survey=survey)
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["title", "survey", "position"]
+    list_filter = ["survey"]
+    list_select_related = ["survey"]
+    search_fields = ["title", "survey__title"]
+    autocomplete_fields = ["survey"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionAdminForm
+    list_display = ["text", "kind", "survey", "section", "required", "position"]
+    list_filter = ["kind", "survey"]
+    list_select_related = ["survey", "section"]
+    search_fields = ["text", "survey__title"]
+    autocomplete_fields = ["section"]
+    filter_horizontal = ["needs"]
+    readonly_fields = ["survey"]
+
+    def save_model(self, request, obj, form, change):
+        obj.survey = obj.section.survey
+        super().save_model(request, obj, form, change)
+
+
+# --- What happened: read-only -------------------------------------------------------------------
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -131,18 +250,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(SurveyInvitation)
 class SurveyInvitationAdmin(ReadOnlyAdmin):
+    """Who was invited and whether the e-mail went out. The link's token is derived from
+    ``token_key`` and never shown: whoever holds it answers in the invitee's name."""
+
     list_display = ["survey", "email", "status", "sent_at", "responded_at", "reminders_sent"]
     list_filter = ["status", "survey"]
     list_select_related = ["survey"]
-    search_fields = ["email"]
-    exclude = ["token_key"]
+    search_fields = ["email", "survey__title"]
+    fields = [
+        "survey", "member", "email", "status", "sent_at", "error", "responded_at",
+        "reminders_sent", "created_at",
+    ]  # fmt: skip
 
 
 @admin.register(SurveyReminder)
 class SurveyReminderAdmin(ReadOnlyAdmin):
     list_display = ["invitation", "round", "status", "sent_at"]
     list_filter = ["status", "round"]
-    list_select_related = ["invitation__survey"]
+    list_select_related = ["invitation"]
+    fields = ["invitation", "round", "status", "sent_at", "error", "created_at"]
 
 
 class AnswerInline(admin.TabularInline):
@@ -155,42 +281,51 @@ class AnswerInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Response)
 class ResponseAdmin(ReadOnlyAdmin):
-    """Responses show the respondent's segment, never who they are: anonymous surveys are
-    anonymous here too, and named ones show the name on the invitation."""
+    """A response shows the respondent's segment (what the weighting uses); who they are only
+    for a named survey. For an anonymous one neither the invitation, the organisation nor the
+    organisation key (which names the invitation of a member without one) is shown."""
 
-    list_display = ["survey", "status", "role_level", "affiliation_type", "country", "submitted_at"]
+    list_display = [
+        "survey", "respondent", "status", "role_level", "affiliation_type", "country",
+        "submitted_at",
+    ]  # fmt: skip
     list_filter = ["status", "survey", "role_level", "affiliation_type"]
-    list_select_related = ["survey"]
-    exclude = ["invitation"]
+    list_select_related = ["survey", "invitation"]
     inlines = [AnswerInline]
 
+    @admin.display(description=_("respondent"))
+    def respondent(self, obj):
+        return gettext("anonymous") if obj.survey.is_anonymous else obj.invitation.email
 
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["title", "survey", "position"]
-    list_filter = ["survey"]
-    list_select_related = ["survey"]
+    def get_fields(self, request, obj=None):
+        fields = ["survey", "status", "role_level", "affiliation_type", "country"]
+        if obj is not None and not obj.survey.is_anonymous:
+            fields += ["respondent", "organisation"]
+        return [*fields, "started_at", "updated_at", "submitted_at"]
 
-
-@admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["text", "kind", "survey", "section", "required", "position"]
-    list_filter = ["kind", "survey"]
-    list_select_related = ["survey", "section"]
-    search_fields = ["text"]
-    filter_horizontal = ["needs"]
-    readonly_fields = ["survey"]
-
-    def save_model(self, request, obj, form, change):
-        obj.survey = obj.section.survey
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
 
 @admin.register(Answer)
 class AnswerAdmin(ReadOnlyAdmin):
-    list_display = ["response", "question", "need", "value"]
+    list_display = ["pk", "survey", "response_number", "question", "need", "value"]
     list_filter = ["question__survey"]
-    list_select_related = ["question", "need"]
+    list_select_related = ["question__survey", "need"]
+    fields = ["survey", "response_number", "question", "need", "value"]
+    readonly_fields = ["survey", "response_number"]
+
+    @admin.display(description=_("survey"))
+    def survey(self, obj):
+        return obj.question.survey
+
+    # The response's number, not its name (which names the invitation).
+    @admin.display(description=_("response"))
+    def response_number(self, obj):
+        return obj.response_id

@@ -1,4 +1,5 @@
-"""Validation only: the answer form is built from the survey's questions."""
+"""Validation only: the answer form is built from the survey's questions; the needs
+catalogue's filters and the need form."""
 
 import re
 
@@ -6,7 +7,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Question
+from community.models import Domain
+
+from .models import Need, Question
 
 FIELD_NAME = re.compile(r"^q_(\d+)(?:_n_(\d+)|_r_(\d+))?$")
 TEXT_MAX = 5000
@@ -146,3 +149,48 @@ class SurveyAnswerForm(forms.Form):
                 self.initial[field_name(question.pk, need_id=answer.need_id)] = answer.value
             else:
                 self.initial[field_name(question.pk)] = answer.value
+
+
+# --- The needs catalogue (ipup.views.needs) ------------------------------------------------------
+
+
+class NeedFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    domain = forms.ModelChoiceField(
+        label=_("Domain"), queryset=Domain.objects.all(), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), *Need.Status.choices], required=False
+    )
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[("", "—"), *Need.Source.choices], required=False
+    )
+    answerable = forms.ChoiceField(
+        label=_("Research can answer it"),
+        choices=[("", "—"), ("yes", _("yes")), ("no", _("no"))],
+        required=False,
+    )
+
+
+class NeedForm(forms.ModelForm):
+    """A need as a manager records it (also the admin's form). ipup.services.needs saves it."""
+
+    class Meta:
+        model = Need
+        fields = [
+            "title", "description", "domains", "source", "policy_references",
+            "research_answerable", "out_of_scope_reason", "tier",
+        ]  # fmt: skip
+        widgets = {"domains": forms.CheckboxSelectMultiple}
+
+    def clean(self):
+        cleaned = super().clean()
+        # The scope rule of ipup.services.needs, here so it reads as a field error (and a
+        # reason left over on a need research can answer does not trip the model constraint).
+        if cleaned.get("research_answerable"):
+            cleaned["out_of_scope_reason"] = ""
+        elif "research_answerable" in cleaned and not cleaned.get("out_of_scope_reason"):
+            self.add_error(
+                "out_of_scope_reason", _("Say what answers this need instead of research.")
+            )
+        return cleaned

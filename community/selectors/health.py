@@ -14,9 +14,10 @@ MONTHS = 12
 UNANSWERED_AFTER = timedelta(hours=48)
 
 
-def _months(now) -> list:
-    """The first day of each of the last MONTHS months, oldest first."""
-    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+def health_months(now) -> list:
+    """The first day of each of the last MONTHS months, oldest first, in the current time
+    zone: TruncMonth cuts months there too, so the buckets and the labels agree."""
+    first = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     months = [first]
     for _ in range(MONTHS - 1):
         months.append((months[-1] - timedelta(days=1)).replace(day=1))
@@ -30,7 +31,7 @@ def _per_month(rows, months) -> list[int]:
 
 def community_health(manager) -> dict:
     now = timezone.now()
-    months = _months(now)
+    months = health_months(now)
     start = months[0]
     joined = (
         User.objects.filter(date_joined__gte=start, deleted_at__isnull=True)

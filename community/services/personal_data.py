@@ -14,9 +14,11 @@ from collections.abc import Callable
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,12 +151,45 @@ def _community(member: User) -> dict[str, list]:
                 "decided_at",
             )
         ),
-        "audit.json": list(
-            AuditLogEntry.objects.filter(actor=member).values(
-                "action", "target_repr", "reason", "created_at"
-            )
-        ),
+        "audit.json": _audit_rows(member),
     }
+
+
+# Audit targets whose description names no other member (a room's name, an invitation's
+# address — the member's own action). Any other target (another member, their application,
+# an introduction, a thread someone else started) is given by type and id only.
+_AUDIT_TARGETS_NAMED = {
+    "community.room",
+    "community.charter",
+    "community.event",
+    "community.newspost",
+    "community.invitation",
+    "community.post",
+    "ipup.survey",
+    "ipup.need",
+}
+
+
+def _audit_rows(member: User) -> list[dict]:
+    rows = []
+    for entry in (
+        AuditLogEntry.objects.filter(actor=member).select_related("target_type").order_by("pk")
+    ):
+        kind = entry.target_type
+        label = f"{kind.app_label}.{kind.model}" if kind else None
+        is_self = label == "community.user" and entry.target_id == str(member.pk)
+        named = is_self or label in _AUDIT_TARGETS_NAMED
+        rows.append(
+            {
+                "action": entry.action,
+                "target_type": label,
+                "target_id": entry.target_id or None,
+                "target": entry.target_repr if named else None,
+                "reason": entry.reason,
+                "created_at": entry.created_at,
+            }
+        )
+    return rows
 
 
 def personal_data_export(*, member: User) -> bytes:
@@ -195,6 +230,7 @@ def account_delete(*, actor: User, member: User) -> str:
     member = User.objects.select_for_update().get(pk=member.pk)
     national_contact_leave(actor=member, member=member, force=True)
     pseudonym = f"former-member-{secrets.token_hex(4)}"
+    old_email = member.email
     Invitation.objects.filter(
         invited_by=member, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
@@ -219,10 +255,41 @@ def account_delete(*, actor: User, member: User) -> str:
     # A new password hash also ends every session of the account (Django checks it).
     member.set_unusable_password()
     member.save()
+    _traces_erase(member=member, old_email=old_email, pseudonym=pseudonym)
     for erase in ERASERS:
         erase(member)
     audit_log(actor=member, action="account.deleted", target=member)
     return pseudonym
+
+
+def _traces_erase(*, member: User, old_email: str, pseudonym: str) -> None:
+    """Erase the member's name and address where other rows copied them: the invitation they
+    accepted, the application they sent, and the audit log's description of entries about
+    them. The audit entries themselves stay (what happened, when, to which row); only the
+    name they showed is replaced by the pseudonym."""
+    addressed = Invitation.objects.filter(Q(email__iexact=old_email) | Q(accepted_by=member))
+    addressed.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    invitation_ids = [str(pk) for pk in addressed.values_list("pk", flat=True)]
+    addressed.update(email=member.email, message="")
+    applications = MembershipApplication.objects.filter(email__iexact=old_email)
+    application_ids = [str(pk) for pk in applications.values_list("pk", flat=True)]
+    applications.update(
+        email=member.email,
+        first_name="",
+        last_name="",
+        organisation_name="",
+        country="",
+        position="",
+        motivation="",
+    )
+    types = ContentType.objects.get_for_models(User, Invitation, MembershipApplication)
+    AuditLogEntry.objects.filter(
+        Q(target_type=types[User], target_id=str(member.pk))
+        | Q(target_type=types[Invitation], target_id__in=invitation_ids)
+        | Q(target_type=types[MembershipApplication], target_id__in=application_ids)
+    ).update(target_repr=pseudonym)
 
 
 # Other apps erase what they keep about a member (ipup: the e-mail on survey invitations).

@@ -1,15 +1,37 @@
-"""Challenges and needs (SPEC §3.2): collected, analysed, prioritised, screened, matched."""
+"""Challenges and needs (SPEC §3.2): collected, analysed, prioritised, screened, matched.
+
+Every write goes through here (pages and admin alike) so the scope rule, the workflow and the
+audit entry hold whichever way a need is changed.
+"""
+
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from community.audit import audit_log
+from community.models import Domain, Thread
 from community.tiers import Tier
 from community.visibility import access_thread
 
 from ..models import Need
 from ..permissions import can_manage_needs
+
+# What a manager may set on a need; the status moves only through need_status_change, the
+# priority only through a ranking (ipup.services.ranking).
+EDITABLE = frozenset(
+    {
+        "title",
+        "description",
+        "domains",
+        "source",
+        "policy_references",
+        "research_answerable",
+        "out_of_scope_reason",
+        "tier",
+    }
+)
 
 
 def _require_manager(actor) -> None:
@@ -17,71 +39,147 @@ def _require_manager(actor) -> None:
         raise PermissionDenied
 
 
-def _save(need: Need, fields: dict) -> Need:
-    domains = fields.pop("domains", None)
+def _save(need: Need, fields: dict, domains: Iterable[Domain] | None) -> Need:
+    unknown = set(fields) - EDITABLE - {"source_thread"}
+    if unknown:
+        raise TypeError(f"not editable on a need: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
         setattr(need, name, value)
+    # The reason says what answers the need instead of research: it means nothing for a need
+    # research can answer, and is required for one it cannot (the catalogue shows it).
+    errors = {}
     if need.research_answerable:
         need.out_of_scope_reason = ""
     elif not need.out_of_scope_reason:
-        raise ValidationError(
-            {"out_of_scope_reason": _("Say what answers this need instead of research.")}
-        )
-    need.full_clean(exclude=["domains"])
+        errors["out_of_scope_reason"] = [_("Say what answers this need instead of research.")]
+    domains = None if domains is None else list(domains)
+    if domains is not None and not domains:
+        errors["domains"] = [_("Choose at least one domain.")]
+    try:
+        # (created_by is the system's to set, and empty on needs from imports and seeds)
+        need.full_clean(exclude=["domains", "created_by"])
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
     need.save()
     if domains is not None:
-        if not domains:
-            raise ValidationError({"domains": _("Choose at least one domain.")})
         need.domains.set(domains)
     return need
 
 
 @transaction.atomic
-def need_create(*, actor, **fields) -> Need:
+def need_create(
+    *,
+    actor,
+    title: str,
+    domains: Iterable[Domain],
+    source: str,
+    description: str = "",
+    policy_references: str = "",
+    research_answerable: bool = True,
+    out_of_scope_reason: str = "",
+    tier: str = Tier.MEMBERS,
+) -> Need:
     _require_manager(actor)
-    need = _save(Need(created_by=actor), fields)
+    fields = {
+        "title": title, "description": description, "source": source,
+        "policy_references": policy_references, "research_answerable": research_answerable,
+        "out_of_scope_reason": out_of_scope_reason, "tier": tier,
+    }  # fmt: skip
+    need = _save(Need(created_by=actor), fields, domains)
     audit_log(actor=actor, action="need.create", target=need)
     return need
 
 
 @transaction.atomic
 def need_update(*, actor, need: Need, **fields) -> Need:
-    _require_manager(actor)
-    fields.pop("status", None)  # the workflow moves it (need_status_change)
-    need = _save(need, fields)
-    audit_log(actor=actor, action="need.update", target=need)
-    return need
-
-
-@transaction.atomic
-def need_status_change(*, actor, need: Need, status: str, reason: str = "") -> Need:
+    """Change any of ``EDITABLE`` (others raise TypeError: the status has its workflow)."""
     _require_manager(actor)
     need = Need.objects.select_for_update().get(pk=need.pk)
-    if status not in Need.Status.values or not need.can_move_to(status):
-        raise ValidationError(
-            _("A need cannot go from “%(current)s” to “%(next)s”.")
-            % {"current": need.get_status_display(), "next": status}
-        )
-    previous = need.status
-    need.status = status
-    need.save(update_fields=["status", "updated_at"])
+    domains = fields.pop("domains", None)
+    changed = sorted(name for name, value in fields.items() if getattr(need, name) != value)
+    need = _save(need, fields, domains)
     audit_log(
-        actor=actor, action="need.status", target=need, reason=reason, previous=previous, new=status
+        actor=actor,
+        action="need.update",
+        target=need,
+        changed=changed + (["domains"] if domains is not None else []),
     )
     return need
 
 
 @transaction.atomic
-def need_from_thread(*, actor, thread_id: int, **fields) -> Need:
-    """A need raised in a discussion keeps its thread and the thread room's audience: a need
-    from an LEA-only room stays LEA-only. A private room has no tier of its own that could
-    say who else may read it, so its needs are kept to LEA members at most."""
+def need_status_change(*, actor, need: Need, status: str, reason: str = "") -> Need:
+    """Move ``need`` one step along the workflow (``Need.TRANSITIONS``); anything else is
+    refused with a ValidationError and nothing changes."""
     _require_manager(actor)
-    thread = access_thread(actor, thread_id)
-    tier = thread.room.tier
-    if thread.room.is_private and tier in (Tier.MEMBERS, Tier.PUBLIC):
-        tier = Tier.LEA
-    fields |= {"source": Need.Source.COMMUNITY, "source_thread": thread, "tier": tier}
-    need = _save(Need(created_by=actor), fields)
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if status not in Need.Status.values:
+        raise ValidationError(_("“%(status)s” is not a status of a need.") % {"status": status})
+    if status == need.status or not need.can_move_to(status):
+        raise ValidationError(
+            _("A need cannot go from “%(current)s” to “%(next)s”.")
+            % {"current": need.get_status_display(), "next": Need.Status(status).label}
+        )
+    previous = need.status
+    need.status = status
+    need.save(update_fields=["status", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="need.status",
+        target=need,
+        reason=reason[:500],
+        previous=previous,
+        new=status,
+    )
+    return need
+
+
+def thread_need_tier(thread: Thread) -> str:
+    """The audience of a need raised in ``thread``: its room's tier, so a need from an LEA-only
+    discussion stays LEA-only.
+
+    A private room is narrower than any tier: only its listed members read it. Needs have no
+    membership list (the catalogue is read by tier), so keeping the room's tier would show the
+    need, often titled after the thread, to every member of that tier — for a private room of
+    "all verified members", to everyone. Such a need goes to the narrowest tier there is, LEA
+    members (every other tier includes them), whatever the room's tier; the manager who wrote
+    it may widen it afterwards, deliberately, by editing the need."""
+    room = thread.room
+    return Tier.LEA if room.is_private else room.tier
+
+
+@transaction.atomic
+def need_from_thread(
+    *,
+    actor,
+    thread: Thread,
+    title: str | None = None,
+    description: str | None = None,
+    domains: Iterable[Domain] | None = None,
+    research_answerable: bool = True,
+    out_of_scope_reason: str = "",
+    policy_references: str = "",
+) -> Need:
+    """A need raised in a discussion: it keeps the thread (shown only to who may open it) and
+    the audience of the thread's room (``thread_need_tier``). The title defaults to the
+    thread's, the domains to the room's domain."""
+    _require_manager(actor)
+    # Re-read through the visibility rule: a manager records needs only from what they can see.
+    thread = access_thread(actor, thread.pk)
+    if domains is None:
+        domains = [thread.room.domain] if thread.room.domain_id else []
+    fields = {
+        "title": title if title is not None else thread.title,
+        "description": description or "",
+        "source": Need.Source.COMMUNITY,
+        "source_thread": thread,
+        "tier": thread_need_tier(thread),
+        "research_answerable": research_answerable,
+        "out_of_scope_reason": out_of_scope_reason,
+        "policy_references": policy_references,
+    }
+    need = _save(Need(created_by=actor), fields, domains)
     audit_log(actor=actor, action="need.create", target=need, thread=thread.pk)
     return need

@@ -1,52 +1,30 @@
 """The needs catalogue (SPEC §3.2)."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from community.models import Domain, Thread
+from community.tiers import Tier
 from community.visibility import access_thread
 
+from ..forms import NeedFilterForm, NeedForm
 from ..models import Need
 from ..permissions import can_manage_needs, need_filter
-from ..services.needs import need_create, need_from_thread, need_status_change, need_update
+from ..services.needs import (
+    need_create,
+    need_from_thread,
+    need_status_change,
+    need_update,
+    thread_need_tier,
+)
 
 PER_PAGE = 30
-
-
-class NeedFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
-    domain = forms.ModelChoiceField(
-        label=gettext_lazy("Domain"), queryset=Domain.objects.all(), required=False
-    )
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"), choices=[("", "—"), *Need.Status.choices], required=False
-    )
-    source = forms.ChoiceField(
-        label=gettext_lazy("Source"), choices=[("", "—"), *Need.Source.choices], required=False
-    )
-    answerable = forms.ChoiceField(
-        label=gettext_lazy("Research can answer it"),
-        choices=[("", "—"), ("yes", gettext_lazy("yes")), ("no", gettext_lazy("no"))],
-        required=False,
-    )
-
-
-class NeedForm(forms.ModelForm):
-    class Meta:
-        model = Need
-        fields = [
-            "title", "description", "domains", "source", "policy_references",
-            "research_answerable", "out_of_scope_reason", "tier",
-        ]  # fmt: skip
-        widgets = {"domains": forms.CheckboxSelectMultiple}
 
 
 def _needs(user):
@@ -65,7 +43,8 @@ def _need(user, pk) -> Need:
 @require_http_methods(["GET"])
 def need_list(request):
     form = NeedFilterForm(request.GET or None)
-    needs = _needs(request.user).order_by("-priority_score", "title")
+    # Ranked needs first, most important first; those no survey has ranked yet after them.
+    needs = _needs(request.user).order_by(F("priority_score").desc(nulls_last=True), "title")
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -127,7 +106,11 @@ def need_edit(request, pk=None, thread_id=None):
         raise Http404
     need = _need(request.user, pk) if pk else None
     thread = access_thread(request.user, thread_id) if thread_id else None
-    initial = {"title": thread.title, "source": Need.Source.COMMUNITY} if thread else {}
+    initial = (
+        {"title": thread.title, "domains": [thread.room.domain_id] if thread.room.domain_id else []}
+        if thread
+        else {}
+    )
     form = NeedForm(request.POST or None, instance=need, initial=initial)
     if thread:
         for name in ("source", "tier"):
@@ -138,7 +121,7 @@ def need_edit(request, pk=None, thread_id=None):
             if need:
                 need = need_update(actor=request.user, need=need, **fields)
             elif thread:
-                need = need_from_thread(actor=request.user, thread_id=thread.pk, **fields)
+                need = need_from_thread(actor=request.user, thread=thread, **fields)
             else:
                 need = need_create(actor=request.user, **fields)
         except ValidationError as error:
@@ -146,7 +129,12 @@ def need_edit(request, pk=None, thread_id=None):
         else:
             messages.success(request, _("The need is saved."))
             return redirect("ipup:need-detail", pk=need.pk)
-    return render(request, "ipup/need_form.html", {"form": form, "need": need, "thread": thread})
+    tier = Tier(thread_need_tier(thread)).label if thread else None
+    return render(
+        request,
+        "ipup/need_form.html",
+        {"form": form, "need": need, "thread": thread, "thread_tier": tier},
+    )
 
 
 @require_http_methods(["POST"])

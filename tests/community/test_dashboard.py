@@ -3,13 +3,16 @@ not grow with the community."""
 
 import csv
 import io
-from datetime import timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from community import services
 from community.models import Post, Thread, User
+from community.selectors.health import health_months
 from community.services import forum
 from tests.community.factories import RoomFactory, UserFactory
 
@@ -22,8 +25,8 @@ def _months_ago(n):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("lea_member", 404), ("researcher", 404), ("unverified_member", 404), ("manager", 200),
-     ("admin_user", 200)],
+    [("lea_member", 404), ("industry_member", 404), ("researcher", 404),
+     ("unverified_member", 404), ("manager", 200), ("admin_user", 200)],
 )  # fmt: skip
 def test_only_community_managers_see_the_dashboard(client_for, request, role, status):
     client = client_for(request.getfixturevalue(role))
@@ -97,3 +100,45 @@ def test_the_csv_export_holds_the_figures_and_is_safe_in_a_spreadsheet(
     assert rows[0] == ["figure", "period or item", "value"]
     assert ["posts, last 30 days", "'=HYPERLINK(evil)", "1"] in rows
     assert any(row[0] == "members joined" for row in rows)
+
+
+def test_every_chart_is_also_a_table_and_the_pending_work_is_counted(
+    client_for, manager, unverified_member
+):
+    # given: an application to decide, an affiliation to verify, an open invitation
+    services.application_submit(
+        email="new@example.org",
+        first_name="N",
+        last_name="N",
+        organisation_name="Org",
+        country="FR",
+        affiliation_type="research",
+        motivation="to help",
+    )
+    services.invitation_create(actor=manager, email="invited@example.org")
+
+    # when
+    response = client_for(manager).get(DASHBOARD)
+
+    # then
+    health = response.context["health"]
+    assert (health["pending_applications"], health["open_invitations"]) == (1, 1)
+    assert health["awaiting_verification"] >= 1
+    html = response.content.decode()
+    assert 'id="members-per-month"' in html
+    assert "Active members wrote at least one post that month." in html
+    # the charts' data travel as JSON; no inline script, which the CSP would block
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert '<script id="chart-members" type="application/json">' in scripts
+    assert all("src=" in tag or 'type="application/json"' in tag for tag in scripts)
+
+
+def test_months_follow_the_local_calendar_at_a_month_boundary():
+    # 23:30 UTC on 31 March is already April in Brussels, where TruncMonth cuts the months.
+    now = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+
+    with timezone.override("Europe/Brussels"):
+        months = health_months(now)
+
+    assert len(months) == 12
+    assert (months[0].date(), months[-1].date()) == (date(2025, 5, 1), date(2026, 4, 1))

@@ -6,13 +6,18 @@ import json
 import zipfile
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
 from community import services
-from community.models import AuditLogEntry, NationalContact, Post, User
+from community.models import AuditLogEntry, Invitation, NationalContact, Post, User
+from community.roles import Role
 from community.services import forum
+from community.services.personal_data import account_delete
 from tests.community.factories import TEST_PASSWORD, RoomFactory
 
 
@@ -133,3 +138,84 @@ def test_the_last_administrator_cannot_delete_their_account(client_for, admin_us
     assert "last administrator" in response.content.decode()
     admin_user.refresh_from_db()
     assert admin_user.is_active
+
+
+def test_deletion_erases_the_copies_of_my_name_and_address_elsewhere(
+    django_capture_on_commit_callbacks, make_member, manager, admin_user
+):
+    # given: a member who joined through an application, was verified and given a role, and
+    # who holds an e-mail address, a second factor and another signed-in session
+    with django_capture_on_commit_callbacks(execute=True):
+        application = services.application_submit(
+            email="jonas.joiner@example.org",
+            first_name="Jonas",
+            last_name="Joiner",
+            organisation_name="Joiner Labs",
+            country="BE",
+            affiliation_type="research",
+            motivation="Jonas Joiner wants to help",
+        )
+        application = services.application_approve(actor=manager, application=application)
+    member = make_member(
+        email="jonas.joiner@example.org", first_name="Jonas", last_name="Joiner", mfa=True
+    )
+    services.invitation_redeem(invitation_id=application.invitation_id, user=member)
+    services.affiliation_verify(actor=manager, member=member)
+    services.role_grant(actor=admin_user, member=member, role=Role.KNOWLEDGE_MANAGER)
+    laptop = Client()
+    laptop.force_login(member)
+
+    # when
+    pseudonym = account_delete(actor=member, member=member)
+
+    # then: no row outside the member's own still holds the name or the address
+    application.refresh_from_db()
+    assert (application.email, application.first_name, application.motivation) == (
+        f"{pseudonym}@deleted.invalid",
+        "",
+        "",
+    )
+    assert not Invitation.objects.filter(email__iexact="jonas.joiner@example.org").exists()
+    assert not EmailAddress.objects.filter(user=member).exists()
+    assert not Authenticator.objects.filter(user=member).exists()
+    for entry in AuditLogEntry.objects.all():
+        assert "Joiner" not in str(entry)
+        assert "jonas.joiner" not in str(entry)
+    assert AuditLogEntry.objects.filter(action="role.grant", target_repr=pseudonym).exists()
+    assert not User.objects.get(pk=member.pk).groups.exists()
+    # and: the other session is over too
+    assert laptop.get(reverse("community:home")).status_code == 302
+
+
+def test_a_member_cannot_delete_someone_else(manager, lea_member):
+    with pytest.raises(PermissionDenied):
+        account_delete(actor=manager, member=lea_member)
+
+    lea_member.refresh_from_db()
+    assert lea_member.is_active
+
+
+def test_my_audit_entries_in_the_export_name_no_other_member(client_for, manager, lea_member):
+    services.affiliation_verify(actor=manager, member=lea_member)
+
+    files = _zip(client_for(manager).get(reverse("community:personal-data-export")))
+
+    entry = next(row for row in files["audit.json"] if row["action"] == "member.verify_affiliation")
+    assert entry["target_type"] == "community.user"
+    assert entry["target_id"] == str(lea_member.pk)
+    assert entry["target"] is None
+    everything = json.dumps(files)
+    assert lea_member.email not in everything
+    assert lea_member.last_name not in everything
+
+
+def test_the_data_page_offers_the_download_and_the_deletion(client_for, researcher):
+    html = client_for(researcher).get(reverse("community:personal-data")).content.decode()
+
+    assert reverse("community:personal-data-export") in html
+    assert reverse("community:account-delete") in html
+    assert 'name="password"' in html
+
+
+def test_the_goodbye_page_is_public(client):
+    assert client.get(reverse("community:account-deleted")).status_code == 200

@@ -1,12 +1,15 @@
 """The needs catalogue: who sees which need, who records them, and the status workflow."""
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.urls import reverse
 
 from community.models import AffiliationType, AuditLogEntry, Domain
 from community.roles import Role
 from community.services import forum
 from ipup.models import Need
+from ipup.services.needs import need_create, need_from_thread, need_status_change, need_update
 from tests.community.factories import RoomFactory
 from tests.ipup.factories import NeedFactory
 
@@ -182,3 +185,210 @@ def test_the_catalogue_costs_the_same_for_many_needs(
             client.get(NEEDS)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+# --- The catalogue, more ------------------------------------------------------------------------
+
+
+def test_ranked_needs_come_first_with_their_score(client_for, lea_member):
+    NeedFactory(title="Not ranked yet")
+    NeedFactory(title="Ranked second", priority_score=2.5)
+    NeedFactory(title="Ranked first", priority_score=4.25)
+
+    response = client_for(lea_member).get(NEEDS)
+
+    titles = [need.title for need in response.context["page"].object_list]
+    assert titles == ["Ranked first", "Ranked second", "Not ranked yet"]
+    assert "4.25" in response.content.decode()
+
+
+def test_an_unknown_domain_in_the_filters_is_a_clear_error_not_every_need(client_for, lea_member):
+    NeedFactory(title="Anything")
+
+    response = client_for(lea_member).get(NEEDS, {"domain": "999999"})
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert list(response.context["page"].object_list) == []
+
+
+def test_the_catalogue_is_for_signed_in_members(db, client):
+    NeedFactory(title="Public need", tier="public")
+
+    response = client.get(NEEDS)
+
+    assert response.status_code == 302
+    assert "Public need" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "role", ["lea_member", "industry_member", "researcher", "unverified_member"]
+)
+def test_outsiders_cannot_edit_a_need_or_record_one_from_a_thread(
+    client_for, request, lea_member, role
+):
+    need = NeedFactory(title="Untouched", tier="public")
+    thread = forum.thread_create(
+        actor=lea_member, room=RoomFactory(tier="members"), title="Open talk", body="…"
+    )
+    client = client_for(request.getfixturevalue(role))
+
+    edit = client.post(reverse("ipup:need-edit", args=[need.pk]), {"title": "Changed"})
+    from_thread = client.get(reverse("ipup:need-from-thread", args=[thread.pk]))
+
+    assert edit.status_code == from_thread.status_code == 404
+    assert Need.objects.get(pk=need.pk).title == "Untouched"
+
+
+def test_a_coordinator_edits_a_need_and_an_answerable_need_drops_its_reason(
+    client_for, coordinator
+):
+    need = NeedFactory(research_answerable=False, out_of_scope_reason="training")
+    cyber = Domain.objects.get(slug="cybercrime")
+
+    response = client_for(coordinator).post(
+        reverse("ipup:need-edit", args=[need.pk]),
+        {"title": "Renamed", "domains": [cyber.pk], "source": "survey", "research_answerable": "on",
+         "out_of_scope_reason": "training", "tier": "members"},
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.context["form"].errors
+    need.refresh_from_db()
+    assert (need.title, need.research_answerable, need.out_of_scope_reason) == ("Renamed", True, "")
+    entry = AuditLogEntry.objects.get(action="need.update")
+    assert "title" in entry.data["changed"]
+
+
+def test_the_status_form_offers_only_the_allowed_next_steps(client_for, coordinator):
+    need = NeedFactory(status="screened")
+
+    response = client_for(coordinator).get(reverse("ipup:need-detail", args=[need.pk]))
+
+    offered = {status.value for status in response.context["next_statuses"]}
+    assert offered == {"matched", "sota", "prioritised", "closed"}
+
+
+def test_a_bad_status_is_refused_clearly_and_nothing_changes(client_for, coordinator):
+    need = NeedFactory(status="collected")
+
+    response = client_for(coordinator).post(
+        reverse("ipup:need-status", args=[need.pk]), {"status": "rumour"}, follow=True
+    )
+
+    assert "“rumour” is not a status of a need." in response.content.decode()
+    assert Need.objects.get(pk=need.pk).status == "collected"
+    assert not AuditLogEntry.objects.filter(action="need.status").exists()
+
+
+# --- The services -------------------------------------------------------------------------------
+
+
+def test_an_illegal_transition_is_refused_by_the_service_and_nothing_changes(coordinator):
+    need = NeedFactory(status="collected")
+
+    with pytest.raises(ValidationError, match="cannot go from “Collected” to “Matched"):
+        need_status_change(actor=coordinator, need=need, status="matched")
+    with pytest.raises(ValidationError, match="cannot go from"):
+        need_status_change(actor=coordinator, need=need, status="collected")
+
+    assert Need.objects.get(pk=need.pk).status == "collected"
+    assert not AuditLogEntry.objects.filter(action="need.status").exists()
+
+
+def test_a_status_change_is_audited_with_its_reason(coordinator):
+    need = NeedFactory(status="collected")
+
+    need_status_change(actor=coordinator, need=need, status="analysed", reason="Workshop 3")
+
+    entry = AuditLogEntry.objects.get(action="need.status")
+    assert (entry.actor, entry.reason) == (coordinator, "Workshop 3")
+    assert entry.data == {"previous": "collected", "new": "analysed"}
+
+
+def test_an_out_of_scope_need_requires_its_reason(coordinator):
+    cyber = Domain.objects.get(slug="cybercrime")
+
+    with pytest.raises(ValidationError) as refused:
+        need_create(
+            actor=coordinator, title="More staff", domains=[cyber], source="interview",
+            research_answerable=False,
+        )  # fmt: skip
+    need = need_create(
+        actor=coordinator, title="More staff", domains=[cyber], source="interview",
+        research_answerable=False, out_of_scope_reason="staffing",
+    )  # fmt: skip
+
+    assert "out_of_scope_reason" in refused.value.message_dict
+    assert Need.objects.get() == need
+
+
+def test_the_services_refuse_members_who_do_not_manage_needs(lea_member):
+    need = NeedFactory(status="collected")
+
+    with pytest.raises(PermissionDenied):
+        need_status_change(actor=lea_member, need=need, status="analysed")
+    with pytest.raises(PermissionDenied):
+        need_update(actor=lea_member, need=need, title="Mine")
+
+    assert Need.objects.get(pk=need.pk).title == need.title
+
+
+@pytest.mark.parametrize(
+    ("tier", "private", "expected"),
+    [
+        ("lea", False, "lea"),
+        ("lea_research", False, "lea_research"),
+        ("members", False, "members"),
+        ("members", True, "lea"),
+        ("lea_industry", True, "lea"),
+    ],
+)
+def test_a_need_from_a_thread_takes_the_room_audience_and_a_private_room_the_narrowest(
+    manager, lea_member, tier, private, expected
+):
+    terror = Domain.objects.get(slug="terrorism")
+    room = RoomFactory(tier=tier, is_private=private, domain=terror)
+    forum.room_grant(actor=manager, room=room, member=lea_member)
+    thread = forum.thread_create(actor=lea_member, room=room, title="Soft targets", body="…")
+
+    need = need_from_thread(actor=manager, thread=thread)
+
+    assert (need.title, need.tier, need.source, need.source_thread) == (
+        "Soft targets", expected, "community", thread,
+    )  # fmt: skip
+    assert list(need.domains.all()) == [terror]
+
+
+def test_a_need_cannot_be_recorded_from_a_thread_its_recorder_cannot_see(coordinator, lea_member):
+    # an IPUP coordinator (not an LEA member) does not see LEA-only rooms
+    thread = forum.thread_create(
+        actor=lea_member, room=RoomFactory(tier="lea"), title="Covert units", body="…"
+    )
+
+    with pytest.raises(Http404):
+        need_from_thread(actor=coordinator, thread=thread, domains=Domain.objects.all()[:1])
+
+    assert not Need.objects.exists()
+
+
+def test_the_thread_form_is_prefilled_and_refused_for_a_thread_out_of_sight(
+    client_for, coordinator, lea_member
+):
+    visible = forum.thread_create(
+        actor=lea_member, room=RoomFactory(tier="members"), title="Drone swarms", body="…"
+    )
+    hidden = forum.thread_create(
+        actor=lea_member, room=RoomFactory(tier="lea"), title="Covert units", body="…"
+    )
+    client = client_for(coordinator)
+
+    form = client.get(reverse("ipup:need-from-thread", args=[visible.pk]))
+    refused = client.post(
+        reverse("ipup:need-from-thread", args=[hidden.pk]),
+        {"title": "Covert units", "domains": [Domain.objects.first().pk]},
+    )
+
+    assert form.context["form"]["title"].value() == "Drone swarms"
+    assert "All verified members" in form.content.decode()
+    assert refused.status_code == 404
+    assert not Need.objects.exists()
