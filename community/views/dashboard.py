@@ -48,19 +48,19 @@ def dashboard_export(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="community-health.csv"'
     writer = csv.writer(response)
-    writer.writerow(["figure", "period or item", "value"])
+    writer.writerow([_("figure"), _("period or item"), _("value")])
     for month, joined, active in zip(
         health["months"], health["joined"], health["active"], strict=True
     ):
-        writer.writerow(["members joined", month, joined])
-        writer.writerow(["active members", month, active])
+        writer.writerow([_("members joined"), month, joined])
+        writer.writerow([_("active members"), month, active])
     for room in health["rooms"]:
-        writer.writerow(["posts, all time", csv_safe(room["name"]), room["posts_total"]])
-        writer.writerow(["posts, last 30 days", csv_safe(room["name"]), room["posts_recent"]])
-    writer.writerow(["unanswered threads", "", health["unanswered_count"]])
-    writer.writerow(["pending applications", "", health["pending_applications"]])
-    writer.writerow(["affiliations awaiting verification", "", health["awaiting_verification"]])
-    writer.writerow(["open invitations", "", health["open_invitations"]])
+        writer.writerow([_("posts, all time"), csv_safe(room["name"]), room["posts_total"]])
+        writer.writerow([_("posts, last 30 days"), csv_safe(room["name"]), room["posts_recent"]])
+    writer.writerow([_("unanswered threads"), "", health["unanswered_count"]])
+    writer.writerow([_("pending applications"), "", health["pending_applications"]])
+    writer.writerow([_("affiliations awaiting verification"), "", health["awaiting_verification"]])
+    writer.writerow([_("open invitations"), "", health["open_invitations"]])
     for row in health["surveys"]:
-        writer.writerow(["survey response rate (%)", csv_safe(row["survey"].title), row["rate"]])
+        writer.writerow([_("survey response rate (%)"), csv_safe(row["survey"].title), row["rate"]])
     return response
