@@ -5,11 +5,15 @@ import ast
 import gettext
 import html
 import re
+from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from django import forms
 from django.conf import settings
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
@@ -33,6 +37,21 @@ def _default_language_afterwards():
 
 def choose_language(client, language, next_url):
     return client.post(reverse("set_language"), {"language": language, "next": next_url})
+
+
+# --- Dates -------------------------------------------------------------------------------------
+
+
+def test_english_dates_are_written_and_read_day_first():
+    moment = datetime(2026, 6, 5, 18, 30, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    with translation.override("en"):
+        # given/when: a date shown in English, and one typed the way it is shown
+        shown = date_filter(moment, "SHORT_DATETIME_FORMAT"), date_filter(moment, "DATE_FORMAT")
+        typed = forms.DateField().clean("05/06/2026")
+
+    # then: the 5th of June, in the 24-hour clock, both ways
+    assert shown == ("05/06/2026 18:30", "5 June 2026")
+    assert typed == date(2026, 6, 5)
 
 
 # --- Choosing a language ----------------------------------------------------------------------

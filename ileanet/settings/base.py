@@ -221,6 +221,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
+# English dates as Europeans write them (ileanet/formats/en); French uses Django's own.
+FORMAT_MODULE_PATH = ["ileanet.formats"]
 USE_I18N = True
 USE_TZ = True
 
