@@ -182,6 +182,15 @@ def test_the_not_found_page_says_nothing_about_the_path(client_for, researcher, 
 
 
 @pytest.mark.django_db
+def test_the_sign_in_page_sends_newcomers_to_the_application_not_to_a_closed_sign_up(client):
+    response = client.get(reverse("account_login"))
+
+    assert response.status_code == 200
+    assert f'href="{reverse("community:application-create")}"' in response.content.decode()
+    assert reverse("account_signup") not in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_sign_in_is_rate_limited_after_repeated_failures(client, researcher):
     # given: repeated wrong passwords for one address
     url = reverse("account_login")
