@@ -22,3 +22,11 @@ class CommunityConfig(AppConfig):
         m2m_changed.connect(
             role_names_sync, sender=User.groups.through, dispatch_uid="role-names-sync"
         )
+
+        from . import signals
+        from .services.personal_data import ERASERS, EXPORTERS
+        from .services.security import security_events_erase, security_events_export
+
+        signals.connect()
+        EXPORTERS.append(security_events_export)
+        ERASERS.append(security_events_erase)

@@ -151,3 +151,27 @@ def seed_network(*, manager: User) -> None:
                 location=place,
                 description=description,
             )
+
+
+def seed_decisions() -> None:
+    """Something on each of the manager's decision pages: an application naming an
+    organisation that is not listed (approving it means choosing or adding it), and a verified
+    officer asking for a higher role level (it counts only once confirmed)."""
+    from .models import MembershipApplication, RoleLevel
+    from .services import application_submit, member_facts_declare
+
+    if not MembershipApplication.objects.filter(email="applicant@example.org").exists():
+        application_submit(
+            email="applicant@example.org",
+            first_name="Giulia",
+            last_name="Romano",
+            organisation_name="Guardia di Finanza — Nucleo Example",
+            country="IT",
+            affiliation_type="lea",
+            position="Financial crime investigator",
+            motivation="We trace criminal money across borders and want to compare tools.",
+        )
+    officer = User.objects.get(email="lea@example.org")
+    member_facts_declare(
+        member=officer, role_level=RoleLevel.MANAGEMENT, organisation=officer.organisation
+    )

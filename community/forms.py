@@ -1,5 +1,8 @@
 """Validation only: saving is the services' job."""
 
+from collections import defaultdict
+
+from allauth.core import context as allauth_context
 from django import forms
 from django.db import models
 from django.db.models import Q
@@ -7,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from .adapters import session_invitation
 from .models import (
     LANGUAGE_CHOICES,
     AffiliationType,
@@ -16,10 +20,141 @@ from .models import (
     NationalContact,
     NewsPost,
     Organisation,
+    ProfileVisibility,
     RoleLevel,
     Room,
     User,
 )
+
+# --- Organisations -----------------------------------------------------------------------------
+
+
+class OrganisationsByCountry(forms.models.ModelChoiceIterator):
+    """The managed list grouped by country (<optgroup>): it holds hundreds of organisations,
+    and the groups keep a plain <select> usable without JavaScript."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        by_country = defaultdict(list)
+        for organisation in self.queryset.order_by("name"):
+            by_country[organisation.country.code].append(
+                (organisation.country.name, self.choice(organisation))
+            )
+        groups = sorted(by_country.values(), key=lambda rows: str(rows[0][0]))
+        for rows in groups:
+            yield (rows[0][0], [choice for _name, choice in rows])
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    iterator = OrganisationsByCountry
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Organisation.objects.all())
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+def _organisation_field():
+    return OrganisationChoiceField(
+        label=_("Organisation"),
+        required=False,
+        empty_label=_("Not in the list (give its name below)"),
+    )
+
+
+def _unlisted_organisation_field():
+    return forms.CharField(
+        label=_("Your organisation's name, if it is not in the list"),
+        max_length=200,
+        required=False,
+        help_text=_("A community manager adds it to the list."),
+    )
+
+
+def _organisation_claim_clean(form, cleaned, *, name_field: str, required: bool) -> None:
+    """An organisation chosen from the list, or (not both) the name of one that is not."""
+    chosen, named = cleaned.get("organisation"), (cleaned.get(name_field) or "").strip()
+    cleaned[name_field] = named
+    if chosen and named:
+        form.add_error(
+            name_field, _("You chose your organisation from the list: leave this empty.")
+        )
+    elif required and not chosen and not named and "organisation" not in form.errors:
+        form.add_error(
+            "organisation", _("Choose your organisation, or give its name if it is not listed.")
+        )
+
+
+class OrganisationDecisionForm(forms.Form):
+    """A community manager's choice of someone's organisation: one from the list, or a new one
+    added here, explicitly (``organisation_chosen`` creates it). ``cleaned_data["organisation"]``
+    is the listed organisation, a new unsaved one, or None."""
+
+    organisation = OrganisationChoiceField(
+        label=_("Organisation"), required=False, empty_label=_("Not in the list: add it below")
+    )
+    new_name = forms.CharField(label=_("New organisation: name"), max_length=200, required=False)
+    new_country = LazyTypedChoiceField(
+        label=_("New organisation: country"), choices=[("", "—"), *countries], required=False
+    )
+    new_type = forms.ChoiceField(
+        label=_("New organisation: type"),
+        choices=[("", "—"), *AffiliationType.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_required = required
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen, name = cleaned.get("organisation"), cleaned.get("new_name", "").strip()
+        if chosen and name:
+            self.add_error(
+                "new_name", _("You chose an organisation from the list: leave the new one empty.")
+            )
+        elif name:
+            for field in ("new_country", "new_type"):
+                if not cleaned.get(field):
+                    self.add_error(field, _("Needed to add the organisation."))
+            cleaned["organisation"] = Organisation(
+                name=name, country=cleaned.get("new_country"), type=cleaned.get("new_type")
+            )
+        elif self.organisation_required and not chosen and "organisation" not in self.errors:
+            self.add_error("organisation", _("Choose the organisation, or add a new one."))
+        return cleaned
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "country", "type", "website"]
+
+
+class OrganisationMergeForm(forms.Form):
+    target = OrganisationChoiceField(label=_("Merge into"))
+    confirm = forms.BooleanField(
+        label=_("I understand that this organisation is deleted and its members, invitations, "
+                "applications and survey answers move to the one chosen"),
+    )  # fmt: skip
+
+    def __init__(self, *args, source: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = Organisation.objects.exclude(pk=source.pk)
+
+
+class OrganisationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+    country = LazyTypedChoiceField(
+        label=_("Country"), choices=[("", _("Any country")), *countries], required=False
+    )
+
+
+# --- Joining ------------------------------------------------------------------------------------
 
 
 class SignupForm(forms.Form):
@@ -33,15 +168,45 @@ class SignupForm(forms.Form):
         choices=AffiliationType.choices,
         help_text=_("A community manager verifies it before it gives access to restricted rooms."),
     )
-    role_level = forms.ChoiceField(label=_("Role level"), choices=RoleLevel.choices)
+    organisation = _organisation_field()
+    unlisted_organisation = _unlisted_organisation_field()
+    role_level = forms.ChoiceField(
+        label=_("Role level"),
+        choices=RoleLevel.choices,
+        help_text=_("It weighs in needs surveys; a community manager confirms it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The organisation an invitation names is the inviting manager's word: not asked again.
+        invitation = session_invitation(allauth_context.request)
+        self.organisation_asked = not (invitation and invitation.organisation_id)
+        if not self.organisation_asked:
+            del self.fields["organisation"], self.fields["unlisted_organisation"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.organisation_asked:
+            _organisation_claim_clean(
+                self, cleaned, name_field="unlisted_organisation", required=True
+            )
+        return cleaned
 
     def signup(self, request, user):
-        for field in ("first_name", "last_name", "country", "affiliation_type", "role_level"):
+        from .services import member_facts_declare
+
+        for field in ("first_name", "last_name", "country", "affiliation_type"):
             # An affiliation a manager vetted (set by invitation_redeem just before) stays.
             if field == "affiliation_type" and user.is_affiliation_verified:
                 continue
             setattr(user, field, self.cleaned_data[field])
         user.save()
+        member_facts_declare(
+            member=user,
+            role_level=self.cleaned_data["role_level"],
+            organisation=self.cleaned_data.get("organisation", user.organisation),
+            unlisted_organisation=self.cleaned_data.get("unlisted_organisation", ""),
+        )
 
 
 class InvitationForm(forms.Form):
@@ -58,9 +223,7 @@ class ManagerInvitationForm(InvitationForm):
     affiliation_type = forms.ChoiceField(
         label=_("Affiliation"), choices=[("", "—"), *AffiliationType.choices], required=False
     )
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.all(), required=False
-    )
+    organisation = OrganisationChoiceField(label=_("Organisation"), required=False)
     vetted = forms.BooleanField(
         label=_("I have checked this person's affiliation"),
         required=False,
@@ -75,12 +238,16 @@ class ManagerInvitationForm(InvitationForm):
 
 
 class ApplicationForm(forms.ModelForm):
+    organisation = _organisation_field()
+    organisation_name = _unlisted_organisation_field()
+
     class Meta:
         model = MembershipApplication
         fields = [
             "first_name",
             "last_name",
             "email",
+            "organisation",
             "organisation_name",
             "country",
             "affiliation_type",
@@ -89,10 +256,72 @@ class ApplicationForm(forms.ModelForm):
         ]
         widgets = {"motivation": forms.Textarea(attrs={"rows": 5})}
 
+    def clean(self):
+        cleaned = super().clean()
+        _organisation_claim_clean(self, cleaned, name_field="organisation_name", required=True)
+        return cleaned
+
+
+class ApprovalForm(OrganisationDecisionForm):
+    """Approving an application: the organisation is the manager's choice, never the free text
+    of the application."""
+
+    def __init__(self, *args, application: MembershipApplication, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "organisation": application.organisation_id,
+                "new_name": application.organisation_name,
+                "new_country": application.country.code,
+                "new_type": application.affiliation_type,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
+class MemberOrganisationForm(OrganisationDecisionForm):
+    """Verifying a member or confirming their change: the organisation they gave (or asked
+    for) is proposed; left empty, it stays as it is."""
+
+    def __init__(self, *args, member: User, **kwargs):
+        named = member.unlisted_organisation
+        kwargs.setdefault(
+            "initial",
+            {
+                "organisation": None
+                if named
+                else (member.pending_organisation_id or member.organisation_id),
+                "new_name": named,
+                "new_country": member.country.code,
+                "new_type": member.affiliation_type,
+            },
+        )
+        super().__init__(*args, required=False, **kwargs)
+
+
+class ChangeDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the member)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (sent to the applicant)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class AffiliationChangeForm(forms.Form):
+    affiliation_type = forms.ChoiceField(
+        label=_("New affiliation"), choices=AffiliationType.choices
+    )
+    reason = forms.CharField(
+        label=_("Reason (recorded in the audit log)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
@@ -104,9 +333,14 @@ class CharterAcceptForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    """What a member edits about themselves. Affiliation and organisation are vetted facts:
-    community managers change them, not the member."""
+    """What a member edits about themselves. The affiliation is a vetted fact: community
+    managers change it, not the member. Role level and organisation are the member's word
+    until verified, then only asked for (``member_facts_declare``): the form shows what is
+    asked for, if anything, else what is."""
 
+    role_level = forms.ChoiceField(label=_("Role level"), choices=RoleLevel.choices)
+    organisation = _organisation_field()
+    unlisted_organisation = _unlisted_organisation_field()
     languages = forms.TypedMultipleChoiceField(
         label=_("Languages"),
         choices=LANGUAGE_CHOICES,
@@ -120,7 +354,6 @@ class ProfileForm(forms.ModelForm):
             "first_name",
             "last_name",
             "country",
-            "role_level",
             "domains",
             "languages",
             "bio",
@@ -142,16 +375,48 @@ class ProfileForm(forms.ModelForm):
         "organisation_visibility",
     )
 
+    # The model's label for "hidden" says community managers only, but the national contacts
+    # of the member's country see their country's members whatever the setting
+    # (community.visibility.member_filter): the member is told who really sees.
+    VISIBILITY_FIELDS = ("profile_visibility", "email_visibility", "organisation_visibility")
+    HIDDEN_LABEL = _("Only community managers and your country's national contacts")
+    VISIBILITY_HELP = _(
+        "Community managers and your country's national contacts see it whatever you choose."
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.KEEP_WHEN_MISSING:
             self.fields[name].required = False
+        member = self.instance
+        self.initial.setdefault("role_level", member.pending_role_level or member.role_level)
+        self.initial.setdefault(
+            "organisation",
+            None
+            if member.unlisted_organisation
+            else member.pending_organisation_id or member.organisation_id,
+        )
+        self.initial.setdefault("unlisted_organisation", member.unlisted_organisation)
+        if member.is_affiliation_verified:
+            help_text = _(
+                "They weigh in needs surveys: a change waits for a community manager's "
+                "confirmation. To leave your organisation, write to a community manager."
+            )
+            self.fields["role_level"].help_text = help_text
+        for name in self.VISIBILITY_FIELDS:
+            field = self.fields[name]
+            field.choices = [
+                (value, self.HIDDEN_LABEL if value == ProfileVisibility.HIDDEN else label)
+                for value, label in field.choices
+            ]
+            field.help_text = self.VISIBILITY_HELP
 
     def clean(self):
         cleaned = super().clean()
         for name in self.KEEP_WHEN_MISSING:
             if not cleaned.get(name):
                 cleaned[name] = getattr(self.instance, name)
+        _organisation_claim_clean(self, cleaned, name_field="unlisted_organisation", required=False)
         return cleaned
 
     @property
@@ -299,6 +564,14 @@ class ThreadModerationForm(forms.Form):
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
         required=False,
     )  # fmt: skip
+    confirm_wider = forms.BooleanField(
+        label=_("Show this thread to the wider audience of the room it goes to"),
+        help_text=_(
+            "Needed when members who cannot read this thread now could read it after the move "
+            "or merge. Recorded in the audit log."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args, rooms=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -320,8 +593,23 @@ class RoomForm(forms.ModelForm):
     class Meta:
         model = Room
         fields = ["name", "slug", "description", "tier", "is_private", "domain", "position",
-                  "is_archived"]  # fmt: skip
+                  "is_archived", "email_content"]  # fmt: skip
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "email_content": _(
+                "Whether notification e-mails and digests quote this room's posts. Without "
+                "text they only say there is something new, with a link: no title, author or "
+                "excerpt reaches a mailbox."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email_content"].required = False
+
+    def clean_email_content(self):
+        # A form posted without it (an older page) keeps the room's setting, "auto" for a new one.
+        return self.cleaned_data["email_content"] or self.instance.email_content
 
 
 class RoomGrantForm(forms.Form):
@@ -369,6 +657,13 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    security = forms.BooleanField(label=_("Security events only"), required=False)
+
+    def __init__(self, *args, security_events: bool, **kwargs):
+        """``security_events``: whether the viewer may see security events (administrators)."""
+        super().__init__(*args, **kwargs)
+        if not security_events:
+            del self.fields["security"]
 
 
 # --- Introductions ----------------------------------------------------------------------------

@@ -119,5 +119,11 @@ def is_community_manager(user) -> bool:
     return has_role(user, Role.COMMUNITY_MANAGER, Role.ADMINISTRATOR)
 
 
+def is_administrator(user) -> bool:
+    """A superuser or a member of Administrators: the only ones who change who holds which
+    access (roles, staff and superuser flags, passwords) and who may sanction an administrator."""
+    return has_role(user, Role.ADMINISTRATOR)
+
+
 def has_staff_role(user) -> bool:
     return bool(roles_of(user)) or user.is_staff

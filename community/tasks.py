@@ -67,6 +67,42 @@ def application_declined_email_task(application_id: int) -> bool:
     return True
 
 
+@shared_task(**RETRY, time_limit=60, soft_time_limit=50)
+def member_change_email_task(entry_id: int) -> bool:
+    """Tell a member what a community manager decided on the role level or organisation they
+    asked for. ``entry_id`` is the decision's audit entry; the member's row is locked and
+    ``change_decision_emailed_at`` committed with the send, so a retry sends nothing twice."""
+    from .models import AuditLogEntry, User
+
+    entry = AuditLogEntry.objects.filter(
+        pk=entry_id, action__in=["member.change_confirm", "member.change_decline"]
+    ).first()
+    if entry is None:
+        return False
+    with transaction.atomic():
+        member = (
+            User.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .filter(pk=entry.target_id, is_active=True)
+            .first()
+        )
+        sent = member.change_decision_emailed_at if member else None
+        if member is None or (sent and sent >= entry.created_at):
+            return False
+        member.change_decision_emailed_at = timezone.now()
+        member.save(update_fields=["change_decision_emailed_at"])
+        email_send(
+            to=member.email,
+            template="community/email/member_change",
+            context={
+                "member": member,
+                "confirmed": entry.action == "member.change_confirm",
+                "reason": entry.reason,
+            },
+        )
+    return True
+
+
 @shared_task(time_limit=10, soft_time_limit=8)
 def ping_task(value: str) -> str:
     """Round trip used by /healthz-style checks and the worker test."""
@@ -97,6 +133,7 @@ def notification_email_task(notification_id: int) -> bool:
     """E-mail one notification now, if its recipient wants immediate e-mails and can still open
     the post. The row is locked and ``emailed_at`` committed with the send: no double e-mail."""
     from .models import EmailFrequency, Notification, Post
+    from .services.notifications import notification_email_context
 
     with transaction.atomic():
         notification = (
@@ -123,7 +160,8 @@ def notification_email_task(notification_id: int) -> bool:
         email_send(
             to=recipient.email,
             template="community/email/notification",
-            context={"notification": notification, "post": notification.post},
+            context=notification_email_context(notification),
+            unsubscribe=recipient,
         )
     return True
 
@@ -135,7 +173,7 @@ def digest_send_task(user_id: int, period: str, period_start: str) -> int:
     from datetime import date
 
     from .models import DigestRun, User
-    from .services.notifications import notification_pending_for
+    from .services.notifications import digest_context, notification_pending_for
 
     with transaction.atomic():
         user = User.objects.filter(pk=user_id, is_active=True).first()
@@ -153,7 +191,8 @@ def digest_send_task(user_id: int, period: str, period_start: str) -> int:
             email_send(
                 to=user.email,
                 template="community/email/digest",
-                context={"member": user, "notifications": notifications, "period": period},
+                context=digest_context(user, notifications),
+                unsubscribe=user,
             )
             user.notifications.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=now)
         # What the member can no longer open is dropped from e-mail for good.

@@ -9,6 +9,7 @@ from .views import (
     moderation,
     news,
     notifications,
+    organisations,
     personal_data,
 )
 
@@ -26,15 +27,43 @@ urlpatterns = [
     path("invitations/<str:token>/", members.invitation_accept, name="invitation-accept"),
     path("manage/applications/", members.application_list, name="application-list"),
     path(
-        "manage/applications/<int:pk>/<str:decision>/",
-        members.application_decide,
-        name="application-decide",
+        "manage/applications/<int:pk>/approve/",
+        members.application_approve,
+        name="application-approve",
+    ),
+    path(
+        "manage/applications/<int:pk>/decline/",
+        members.application_decline,
+        name="application-decline",
     ),
     path("manage/verifications/", members.verification_list, name="verification-list"),
     path(
         "manage/verifications/<int:pk>/verify/",
         members.verification_verify,
         name="verification-verify",
+    ),
+    path(
+        "manage/verifications/<int:pk>/change/",
+        members.member_change_confirm,
+        name="member-change-confirm",
+    ),
+    path(
+        "manage/verifications/<int:pk>/change/decline/",
+        members.member_change_decline,
+        name="member-change-decline",
+    ),
+    # The managed list of organisations (views/organisations.py)
+    path("manage/organisations/", organisations.organisation_list, name="organisation-list"),
+    path(
+        "manage/organisations/new/", organisations.organisation_create, name="organisation-create"
+    ),
+    path(
+        "manage/organisations/<int:pk>/", organisations.organisation_edit, name="organisation-edit"
+    ),
+    path(
+        "manage/organisations/<int:pk>/merge/",
+        organisations.organisation_merge,
+        name="organisation-merge",
     ),
     # Rooms, threads, posts, search and notifications (views/forum.py, views/notifications.py)
     path("rooms/", forum.room_list, name="room-list"),
@@ -58,6 +87,11 @@ urlpatterns = [
     path("notifications/", notifications.notification_list, name="notification-list"),
     path("notifications/read/", notifications.notification_read_all, name="notification-read-all"),
     path("notifications/digest/", notifications.digest_preview, name="digest-preview"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.email_unsubscribe,
+        name="email-unsubscribe",
+    ),
     # Moderation, room management and the audit log (views/moderation.py)
     path("rooms/<slug:slug>/edit/", moderation.room_edit, name="room-edit"),
     path("threads/<int:pk>/moderate/", moderation.thread_moderate, name="thread-moderate"),
@@ -66,6 +100,7 @@ urlpatterns = [
     path("moderation/", moderation.moderation_queue, name="moderation-queue"),
     path("moderation/flags/<int:pk>/dismiss/", moderation.flag_dismiss, name="flag-dismiss"),
     path("members/<int:pk>/sanction/", moderation.member_sanction, name="member-sanction"),
+    path("members/<int:pk>/affiliation/", members.member_affiliation, name="member-affiliation"),
     path("audit/", moderation.audit_log_list, name="audit-log"),
     path("audit/export.csv", moderation.audit_log_export, name="audit-log-export"),
     # Introductions (views/introductions.py) come before "members/<handle>/", which would

@@ -165,6 +165,32 @@ def room_audience_filter(room) -> Q:
     return active & (managers | audience)
 
 
+def _tier_readers(tier: str) -> set[str]:
+    """Who reads a (not private) room of ``tier``, by kind of reader."""
+    readers = set(affiliations_for_tier(tier))
+    if tier == Tier.PUBLIC:
+        readers.add("unverified or anonymous")
+    return readers
+
+
+def audience_widens(source, target) -> bool:
+    """Whether someone who may see room ``target`` may not see room ``source``: moving or
+    merging a thread from ``source`` into ``target`` would show its posts to new readers.
+
+    Read from the tiers, so that members who join later count too; for a private target, from
+    the members listed in it now (a later member is granted access, and audited, one by one)."""
+    if target.is_private:
+        from .models import User
+
+        source_audience = User.objects.filter(room_audience_filter(source)).values("pk")
+        return (
+            User.objects.filter(room_audience_filter(target))
+            .exclude(pk__in=source_audience)
+            .exists()
+        )
+    return source.is_private or not _tier_readers(target.tier) <= _tier_readers(source.tier)
+
+
 # --- News and calendar events (SPEC §2.7): the room tiers, without private membership -----------
 
 
@@ -177,6 +203,30 @@ def audience_filter(user) -> Q:
         if _sees_everything(user):
             return Q()
     return Q(tier__in=tiers_for(user))
+
+
+# --- IPUP needs (SPEC §3.2): the tiers, narrowed to the room a need was recorded from ---------
+#
+# A need carries a tier like a news item. One recorded from a discussion also keeps that room:
+# it is read only by who may read the room (for a private room, its members and whoever may
+# moderate it), so a need cannot carry a private or LEA-only discussion further than the
+# discussion went. IPUP coordinators have no rule of their own: they read needs by their tier.
+
+
+def need_filter(user) -> Q:
+    """Needs ``user`` may read."""
+    return audience_filter(user) & (Q(room__isnull=True) | Q(room_id__in=visible_room_ids(user)))
+
+
+def need_audience_filter(need) -> Q:
+    """``need_filter`` read the other way: a filter on members who may read ``need`` (who may be
+    asked to rate it in a survey). Its tier reads like an open room of that tier."""
+    from .models import Room
+
+    audience = room_audience_filter(Room(tier=need.tier, is_private=False))
+    if need.room_id:
+        audience &= room_audience_filter(need.room)
+    return audience
 
 
 # --- Members (the directory, profiles) ----------------------------------------------------------

@@ -9,6 +9,7 @@ searched by e-mail address, since a search would tell who answered what.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,7 @@ class NeedAdmin(admin.ModelAdmin):
     readonly_fields = [
         "status",
         "source_thread",
+        "room",
         "priority_score",
         "prioritised_by",
         "created_by",
@@ -62,6 +64,14 @@ class NeedAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     actions = ["mark_analysed"]
+
+    # The admin lists, opens and acts on the needs its user may see, like the catalogue.
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in EDITABLE if name in form.cleaned_data}
@@ -110,9 +120,19 @@ class QuestionAdminForm(forms.ModelForm):
                 self.add_error("choices", _("Give at least two options, separated by commas."))
             elif len(set(options)) != len(options):
                 self.add_error("choices", _("Each option must be different."))
+        if "needs" in cleaned and self.instance.pk:
+            # The choice lists only the needs the author may see (_visible_needs); the others
+            # already in the question stay in it rather than being dropped unseen.
+            offered = self.fields["needs"].queryset.values("pk")
+            cleaned["needs"] = [*cleaned["needs"], *self.instance.needs.exclude(pk__in=offered)]
         if kind == Question.Kind.NEED_IMPORTANCE and "needs" in cleaned and not cleaned["needs"]:
             self.add_error("needs", _("Choose the needs to be rated."))
         return cleaned
+
+
+def _visible_needs(db_field, request, kwargs) -> None:
+    if db_field.name == "needs":
+        kwargs["queryset"] = Need.objects.visible_to(request.user)
 
 
 class QuestionInline(admin.StackedInline):
@@ -131,6 +151,10 @@ class QuestionInline(admin.StackedInline):
         "needs",
     ]
     filter_horizontal = ["needs"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        _visible_needs(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "section":
@@ -177,6 +201,13 @@ class SurveyAdmin(admin.ModelAdmin):
     @admin.display(description=_("state"))
     def state_label(self, obj):
         return obj.state_label
+
+    def get_readonly_fields(self, request, obj=None):
+        # Invitees answer on the promise the survey made when it was published: a named survey
+        # made anonymous afterwards would still hold their names, and the reverse break it.
+        if obj is not None and obj.published_at:
+            return [*self.readonly_fields, "is_anonymous"]
+        return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -232,6 +263,10 @@ class QuestionAdmin(admin.ModelAdmin):
     filter_horizontal = ["needs"]
     readonly_fields = ["survey"]
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        _visible_needs(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         obj.survey = obj.section.survey
         super().save_model(request, obj, form, change)
@@ -248,27 +283,59 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def _unless_anonymous(survey, value):
+    """``value``, or a dash for an anonymous survey: whether (and after how many reminders) one
+    invitee answered would, in a small group, say which answers are theirs."""
+    return "—" if survey.is_anonymous else value
+
+
 @admin.register(SurveyInvitation)
 class SurveyInvitationAdmin(ReadOnlyAdmin):
     """Who was invited and whether the e-mail went out. The link's token is derived from
-    ``token_key`` and never shown: whoever holds it answers in the invitee's name."""
+    ``token_key`` and never shown: whoever holds it answers in the invitee's name. For an
+    anonymous survey neither whether the invitee answered nor their reminders are shown (the
+    response rates give the counts, for groups large enough)."""
 
-    list_display = ["survey", "email", "status", "sent_at", "responded_at", "reminders_sent"]
+    list_display = ["survey", "email", "status", "sent_at", "answered", "reminders"]
     list_filter = ["status", "survey"]
     list_select_related = ["survey"]
     search_fields = ["email", "survey__title"]
     fields = [
-        "survey", "member", "email", "status", "sent_at", "error", "responded_at",
-        "reminders_sent", "created_at",
+        "survey", "member", "email", "status", "sent_at", "error", "answered", "reminders",
+        "created_at",
     ]  # fmt: skip
+    readonly_fields = ["answered", "reminders"]
+
+    @admin.display(description=_("answered"))
+    def answered(self, obj):
+        return _unless_anonymous(obj.survey, gettext("yes") if obj.has_answered else gettext("no"))
+
+    @admin.display(description=_("reminders sent"))
+    def reminders(self, obj):
+        return _unless_anonymous(obj.survey, obj.reminders_sent)
 
 
 @admin.register(SurveyReminder)
 class SurveyReminderAdmin(ReadOnlyAdmin):
-    list_display = ["invitation", "round", "status", "sent_at"]
+    # Who was reminded in which round says who had not answered yet: not for anonymous surveys.
+    list_display = ["survey", "invitee", "round", "status", "sent_at"]
     list_filter = ["status", "round"]
-    list_select_related = ["invitation"]
-    fields = ["invitation", "round", "status", "sent_at", "error", "created_at"]
+    list_select_related = ["invitation__survey"]
+    fields = ["survey", "invitee", "round", "status", "sent_at", "error", "created_at"]
+    readonly_fields = ["survey", "invitee"]
+
+    @admin.display(description=_("survey"))
+    def survey(self, obj):
+        return obj.invitation.survey
+
+    @admin.display(description=_("invitee"))
+    def invitee(self, obj):
+        return _unless_anonymous(obj.invitation.survey, obj.invitation.email)
+
+
+def _answers_visible_to(answers, user):
+    """Answers about a need only where ``user`` may see the need (its title is on the row)."""
+    return answers.filter(Q(need__isnull=True) | Q(need__in=Need.objects.visible_to(user)))
 
 
 class AnswerInline(admin.TabularInline):
@@ -277,6 +344,9 @@ class AnswerInline(admin.TabularInline):
     fields = ["question", "need", "value"]
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        return _answers_visible_to(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -288,8 +358,8 @@ class AnswerInline(admin.TabularInline):
 @admin.register(Response)
 class ResponseAdmin(ReadOnlyAdmin):
     """A response shows the respondent's segment (what the weighting uses); who they are only
-    for a named survey. For an anonymous one neither the invitation, the organisation nor the
-    organisation key (which names the invitation of a member without one) is shown."""
+    for a named survey. An anonymous one has no invitation to show (it was detached when
+    submitted), and its organisation is not shown either."""
 
     list_display = [
         "survey", "respondent", "status", "role_level", "affiliation_type", "country",
@@ -301,7 +371,9 @@ class ResponseAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("respondent"))
     def respondent(self, obj):
-        return gettext("anonymous") if obj.survey.is_anonymous else obj.invitation.email
+        if obj.survey.is_anonymous or obj.invitation is None:
+            return gettext("anonymous")
+        return obj.invitation.email
 
     def get_fields(self, request, obj=None):
         fields = ["survey", "status", "role_level", "affiliation_type", "country"]
@@ -320,6 +392,9 @@ class AnswerAdmin(ReadOnlyAdmin):
     list_select_related = ["question__survey", "need"]
     fields = ["survey", "response_number", "question", "need", "value"]
     readonly_fields = ["survey", "response_number"]
+
+    def get_queryset(self, request):
+        return _answers_visible_to(super().get_queryset(request), request.user)
 
     @admin.display(description=_("survey"))
     def survey(self, obj):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from community.models import AffiliationType, Domain, Organisation, RoleLevel, User
 
 from .models import Answer, Need, Question, Response, Section, Survey, SurveyInvitation
+from .services.responses import respondent_snapshot
 
 # The top five challenges per domain, in the order the 2019-2020 analysis ranked them.
 CHALLENGES = {
@@ -162,18 +163,17 @@ def seed_needs_survey(*, actor) -> Survey:
             email=member.email,
             status="sent",
             sent_at=survey.opens_at,
-            responded_at=survey.opens_at + timedelta(days=rng.randint(1, 40)),
+            has_answered=True,
         )
+        submitted_at = survey.opens_at + timedelta(days=rng.randint(1, 40))
         response = Response.objects.create(
             survey=survey,
             invitation=invitation,
             status=Response.Status.SUBMITTED,
-            submitted_at=invitation.responded_at,
-            role_level=member.role_level,
-            affiliation_type=member.affiliation_type,
-            country=member.country,
-            organisation=member.organisation,
-            organisation_key=f"org:{member.organisation_id}",
+            started_at=submitted_at,
+            updated_at=submitted_at,
+            submitted_at=submitted_at,
+            **respondent_snapshot(member),
         )
         Answer.objects.bulk_create(
             Answer(

@@ -2,9 +2,10 @@
 (SPEC §3.3).
 
 One row per submitted response; the respondent columns, then one column per question, or per
-need for "rate each need" questions. An anonymous survey promised its respondents that only
-their role level, organisation type and country are kept: its export has no name, e-mail or
-organisation.
+need for "rate each need" questions the reader may see (the visibility rule). An anonymous
+survey promised its respondents that nothing leads from their answers to them: its export has
+no name, e-mail or organisation, responses are numbered by row rather than by id, shuffled
+within a day, and dated to the day.
 
 Spreadsheets run a cell that starts with ``=`` (and ``+ - @``) as a formula, and the answers are
 respondents' free text: CSV cells go through ``csv_safe``; XLSX cells that could be read as a
@@ -14,7 +15,7 @@ formula are stored as text.
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -50,6 +51,7 @@ def ranking_csv(ranking: list[tuple]) -> str:
             _("Weighted score"),
             _("Respondents"),
             _("Organisations"),
+            _("Respondents without a verified organisation"),
         ]
     )
     for domain, rows in ranking:
@@ -57,13 +59,15 @@ def ranking_csv(ranking: list[tuple]) -> str:
             score = row.score
             cells = [domain.name, row.rank, row.need.title, round(score.raw, 4)]
             cells += [round(score.weighted, 4), score.respondents, score.organisations]
+            cells.append(score.without_organisation)
             writer.writerow([csv_safe(cell) for cell in cells])
     return out.getvalue()
 
 
-def _columns(survey: Survey) -> list[Column]:
+def _columns(survey: Survey, reader) -> list[Column]:
+    needs = Need.objects.visible_to(reader).order_by("title")
     questions = Question.objects.filter(survey=survey).prefetch_related(
-        Prefetch("needs", queryset=Need.objects.order_by("title"))
+        Prefetch("needs", queryset=needs)
     )
     columns = []
     for question in questions:
@@ -87,14 +91,15 @@ def _cell(value):
     return value
 
 
-def response_table(survey: Survey) -> tuple[list[str], list[list]]:
-    """``(headers, rows)`` of the survey's submitted responses, oldest first. Cells are str,
-    int, float or datetime; a question left unanswered is an empty string."""
+def response_table(survey: Survey, *, reader) -> tuple[list[str], list[list]]:
+    """``(headers, rows)`` of the survey's submitted responses, oldest first, with a column
+    per need only for the needs ``reader`` may see. Cells are str, int, float, date or
+    datetime; a question left unanswered is an empty string."""
     named = not survey.is_anonymous
-    columns = _columns(survey)
+    columns = _columns(survey, reader)
     headers = [
         _("Response"),
-        _("Submitted at"),
+        _("Submitted at") if named else _("Submitted on"),
         _("Role level"),
         _("Affiliation"),
         _("Country"),
@@ -106,19 +111,20 @@ def response_table(survey: Survey) -> tuple[list[str], list[list]]:
         Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
         .select_related("organisation", "invitation__member")
         .prefetch_related("answers")
-        .order_by("submitted_at", "pk")
+        # (ids follow the order in which invitees first saved: not for an anonymous survey)
+        .order_by("submitted_at", "pk" if named else "?")
     )
     rows = []
-    for response in responses:
+    for number, response in enumerate(responses, 1):
         row = [
-            response.pk,
-            response.submitted_at,
+            response.pk if named else number,
+            response.submitted_at if named else timezone.localdate(response.submitted_at),
             _label(RoleLevel, response.role_level),
             _label(AffiliationType, response.affiliation_type),
             str(countries.name(response.country.code)) if response.country else "",
         ]
         if named:
-            member = response.invitation.member
+            member = response.invitation.member if response.invitation else None
             # A deleted account has been pseudonymised: its answers stay, its name goes.
             present = member is not None and member.deleted_at is None
             row += [
@@ -136,23 +142,23 @@ def _local(value):
     return timezone.localtime(value).replace(tzinfo=None) if isinstance(value, datetime) else value
 
 
-def responses_csv(survey: Survey) -> str:
-    headers, rows = response_table(survey)
+def responses_csv(survey: Survey, *, reader) -> str:
+    headers, rows = response_table(survey, reader=reader)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([csv_safe(h) for h in headers])
     for row in rows:
         writer.writerow(
             [
-                csv_safe(value.isoformat() if isinstance(value, datetime) else value)
+                csv_safe(value.isoformat() if isinstance(value, date) else value)
                 for value in map(_local, row)
             ]
         )
     return out.getvalue()
 
 
-def responses_xlsx(survey: Survey) -> bytes:
-    headers, rows = response_table(survey)
+def responses_xlsx(survey: Survey, *, reader) -> bytes:
+    headers, rows = response_table(survey, reader=reader)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Responses")[:31]

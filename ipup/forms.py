@@ -10,6 +10,8 @@ from django.utils.translation import ngettext
 from community.models import Domain
 
 from .models import Need, Question
+from .permissions import in_need_audience
+from .services.needs import NOT_IN_AUDIENCE
 
 FIELD_NAME = re.compile(r"^q_(\d+)(?:_n_(\d+)|_r_(\d+))?$")
 TEXT_MAX = 5000
@@ -173,7 +175,11 @@ class NeedFilterForm(forms.Form):
 
 
 class NeedForm(forms.ModelForm):
-    """A need as a manager records it (also the admin's form). ipup.services.needs saves it."""
+    """A need as a manager records it (also the admin's form). ipup.services.needs saves it.
+    ``actor``, the manager, must stay in the audience they choose (the service's rule, here so
+    that it reads as an error on the field)."""
+
+    actor = None
 
     class Meta:
         model = Need
@@ -183,8 +189,17 @@ class NeedForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {"domains": forms.CheckboxSelectMultiple}
 
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if actor is not None:
+            self.actor = actor
+
     def clean(self):
         cleaned = super().clean()
+        if self.actor is not None and cleaned.get("tier"):
+            probe = Need(tier=cleaned["tier"], room_id=self.instance.room_id)
+            if not in_need_audience(self.actor, probe):
+                self.add_error("tier", NOT_IN_AUDIENCE)
         # The scope rule of ipup.services.needs, here so it reads as a field error (and a
         # reason left over on a need research can answer does not trip the model constraint).
         if cleaned.get("research_answerable"):

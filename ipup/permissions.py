@@ -1,10 +1,9 @@
-"""Who may see and do what in IPUP. Needs carry an audience tier like rooms; those who run the
-needs analysis (IPUP coordinators, community managers) see and manage all of them."""
-
-from django.db.models import Q
+"""Who may run surveys and manage needs in IPUP. Who may *see* a need is not decided here: that
+is the visibility rule (community.visibility.need_filter, ``Need.objects.visible_to``), the same
+for IPUP coordinators as for everyone; managing applies only to the needs one can see."""
 
 from community.roles import Role, is_community_manager, roles_of
-from community.visibility import audience_filter
+from community.visibility import need_audience_filter
 
 
 def can_manage_surveys(user) -> bool:
@@ -18,6 +17,9 @@ def can_manage_surveys(user) -> bool:
 can_manage_needs = can_manage_surveys
 
 
-def need_filter(user) -> Q:
-    """Needs ``user`` may read: every need for those who manage them, else the tier rule."""
-    return Q() if can_manage_needs(user) else audience_filter(user)
+def in_need_audience(user, need) -> bool:
+    """Whether ``user`` may read ``need``, saved or not yet (its tier and room as they are set
+    on the object): a manager may not give a need an audience that would leave them out."""
+    from community.models import User
+
+    return User.objects.filter(pk=user.pk).filter(need_audience_filter(need)).exists()

@@ -1,9 +1,15 @@
 """IPUP's part of a member's personal data: their survey answers in the export, and the
-e-mail kept on their survey invitations erased with their account."""
+e-mail kept on their survey invitations erased with their account.
+
+Answers submitted to an anonymous survey are not in the export: nothing links them to the
+member any more (ipup.services.responses), so they cannot be found, not even for them. The
+export says which anonymous surveys they answered, and why those answers are missing."""
+
+from django.utils.translation import gettext as _
 
 
 def survey_answers_export(member) -> dict[str, list]:
-    from .models import Answer
+    from .models import Answer, SurveyInvitation
 
     rows = Answer.objects.filter(response__invitation__member=member).values(
         "response__survey__title",
@@ -13,6 +19,9 @@ def survey_answers_export(member) -> dict[str, list]:
         "need__title",
         "value",
     )
+    anonymous = SurveyInvitation.objects.filter(
+        member=member, has_answered=True, survey__is_anonymous=True
+    ).values_list("survey__title", flat=True)
     return {
         "survey_answers.json": [
             {
@@ -24,7 +33,17 @@ def survey_answers_export(member) -> dict[str, list]:
                 "answer": row["value"],
             }
             for row in rows
-        ]
+        ],
+        "anonymous_surveys_answered.json": [
+            {
+                "survey": title,
+                "answers": _(
+                    "Stored without your name, e-mail or the time you answered: they can no "
+                    "longer be found, so they are not in this export."
+                ),
+            }
+            for title in anonymous
+        ],
     }
 
 

@@ -11,7 +11,7 @@ The method, in the words the ranking page uses:
    by the number of respondents from their organisation who rated that need. All the ratings
    of one organisation then weigh together as much as one respondent of their average role
    level: ten answers from one department count as one voice, not ten. A respondent without
-   an organisation counts as an organisation of one.
+   a verified organisation counts as an organisation of one (the ranking says how many).
 4. The **weighted score** is the weighted average of the ratings:
    ``sum(weight * rating) / sum(weight)``.
 
@@ -23,6 +23,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .models import DEFAULT_ROLE_WEIGHTS, Answer, Need, Question, Response, Survey
+
+# The organisation key of a response (Response.organisation_key) from a verified organisation;
+# any other key is a respondent counted as an organisation of their own.
+ORGANISATION_KEY_PREFIX = "org:"
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Score:
     weighted: float
     respondents: int
     organisations: int
+    # Respondents counted as an organisation of one, having no verified organisation.
+    without_organisation: int = 0
 
 
 def role_weight(role_weights: dict, role_level: str) -> float:
@@ -76,6 +82,13 @@ def scores_compute(
             weighted=weighted_sum / total_weight if total_weight else 0.0,
             respondents=len({r.response_id for r in need_ratings}),
             organisations=len({r.organisation_key for r in need_ratings}),
+            without_organisation=len(
+                {
+                    r.response_id
+                    for r in need_ratings
+                    if not r.organisation_key.startswith(ORGANISATION_KEY_PREFIX)
+                }
+            ),
         )
     return scores
 

@@ -21,7 +21,7 @@ SEGMENTS = {
 def survey_list_with_rates():
     return Survey.objects.annotate(
         invited=Count("invitations"),
-        answered=Count("invitations", filter=Q(invitations__responded_at__isnull=False)),
+        answered=Count("invitations", filter=Q(invitations__has_answered=True)),
     ).order_by("-opens_at", "-id")
 
 
@@ -34,7 +34,7 @@ def response_rates(survey: Survey) -> dict[str, list[dict]]:
             .values(field)
             .annotate(
                 invited=Count("pk"),
-                answered=Count("pk", filter=Q(responded_at__isnull=False)),
+                answered=Count("pk", filter=Q(has_answered=True)),
             )
             .order_by(field)
         )

@@ -28,3 +28,12 @@ def survey_reminders_dispatch_task() -> int:
     for survey_id in ids:
         survey_reminders_send_task.delay(survey_id)
     return len(ids)
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def anonymous_drafts_delete_task() -> int:
+    """Scheduled by Celery beat: an anonymous survey that closed by its date (nobody pressed
+    "close") loses the drafts still linked to invitees within the hour."""
+    from .services.responses import anonymous_drafts_delete
+
+    return anonymous_drafts_delete()

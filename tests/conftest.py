@@ -13,6 +13,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_valu
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db.models.signals import post_migrate
+from django.test.client import ClientMixin
 
 from community.models import AffiliationType, CharterAcceptance
 from community.roles import Role
@@ -37,8 +38,50 @@ SEEDING_MIGRATIONS = [
 ]
 
 
+def _signed_in_as_allauth_would(client, user, *, mfa: bool) -> None:
+    """Write in ``client``'s session the authentication records allauth's sign-in leaves: the
+    password, then (``mfa``) the member's second factor."""
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
+    from django.http import HttpRequest
+
+    request = HttpRequest()
+    request.session = client.session
+    record_authentication(request, user, "password", email=user.email)
+    factor = (
+        Authenticator.objects.filter(
+            user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        ).first()
+        if mfa
+        else None
+    )
+    if factor is not None:
+        record_authentication(request, user, "mfa", id=factor.pk, type=factor.type)
+    request.session.save()
+
+
+def force_login_without_mfa(client, user) -> None:
+    """Sign ``client`` in with the password only, as Django's admin login form used to: the
+    session never passed the member's second factor."""
+    _django_force_login(client, user)
+    _signed_in_as_allauth_would(client, user, mfa=False)
+
+
+def _force_login_through_the_front_door(self, user, backend=None):
+    _django_force_login(self, user, backend)
+    _signed_in_as_allauth_would(self, user, mfa=True)
+
+
+_django_force_login = ClientMixin.force_login
+
+
 def pytest_configure(config):
     post_migrate.connect(_reseed_migration_data, dispatch_uid="tests-reseed-migration-data")
+    # The member gate asks that this session passed the second factor (allauth's records), not
+    # only that the account has one. Tests sign in with ``force_login``; give that session what
+    # allauth's password + TOTP sign-in records, so a test starts "signed in through the front
+    # door". Tests of the sign-in itself use the real pages (tests/community/test_security.py).
+    ClientMixin.force_login = _force_login_through_the_front_door
 
 
 @pytest.fixture(autouse=True)

@@ -19,9 +19,15 @@ from django_celery_beat.models import IntervalSchedule
 from taggit.models import Tag
 
 from community import services
-from community.models import AffiliationType, AuditLogEntry, MembershipApplication, User
+from community.models import (
+    AffiliationType,
+    AuditLogEntry,
+    MembershipApplication,
+    Organisation,
+    User,
+)
 from ipup.demo import seed_needs_survey
-from tests.community.factories import TEST_PASSWORD
+from tests.community.factories import TEST_PASSWORD, OrganisationFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -325,38 +331,49 @@ def test_the_admin_approves_selected_applications(
 ):
     from django.core import mail
 
-    # given: two applications sent through the public form
-    for email in ("one@example.org", "two@example.org"):
+    # given: applications sent through the public form: one chose a listed organisation, one
+    # named an organisation that is not listed, and a third one waits
+    academy = OrganisationFactory(name="Police Academy", country="NL")
+    for email, organisation in (
+        ("one@example.org", {"organisation": academy.pk}),
+        ("three@example.org", {"organisation_name": "Unlisted Academy"}),
+        ("two@example.org", {"organisation": academy.pk}),
+    ):
         response = client.post(
             reverse("community:application-create"),
             {
                 "first_name": "Applicant",
                 "last_name": email.split("@")[0],
                 "email": email,
-                "organisation_name": "Police Academy",
                 "country": "NL",
                 "affiliation_type": AffiliationType.LEA,
                 "motivation": "Training officers in digital forensics.",
+                **organisation,
             },
         )
         assert response.status_code == 200
     applications = MembershipApplication.objects.order_by("email")
-    assert applications.count() == 2
+    assert applications.count() == 3
 
-    # when: the administrator approves the first one in the admin
+    # when: the administrator approves the first two in the admin
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(admin_user).post(
             _admin_url(MembershipApplication, "changelist"),
-            {"action": "approve", "_selected_action": [applications[0].pk]},
+            {"action": "approve", "_selected_action": [applications[0].pk, applications[1].pk]},
             follow=True,
         )
 
-    # then: it is approved and the applicant invited; the other waits
+    # then: the one with a listed organisation is approved and the applicant invited into it;
+    # the unlisted one is left for the approval page (never created from its free text)
     assert response.status_code == 200
-    one, two = MembershipApplication.objects.order_by("email")
+    one, three, two = MembershipApplication.objects.order_by("email")
     assert one.status == MembershipApplication.Status.APPROVED
     assert one.invitation is not None
     assert one.invitation.affiliation_vetted
+    assert one.invitation.organisation == academy
+    assert three.status == MembershipApplication.Status.PENDING
+    assert "name an organisation that is not listed" in response.content.decode()
+    assert not Organisation.objects.filter(name="Unlisted Academy").exists()
     assert two.status == MembershipApplication.Status.PENDING
     assert [m.to for m in mail.outbox] == [["one@example.org"]]
     assert "/invitations/" in mail.outbox[0].body

@@ -1,15 +1,18 @@
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from .. import services
-from ..audit import csv_safe
+from ..audit import audit_log, csv_safe
 from ..models import (
     Attachment,
     AuditLogEntry,
@@ -33,6 +36,9 @@ from ..models import (
     UsefulMark,
     User,
 )
+from ..roles import Role, is_administrator
+from ..services import forum as forum_services
+from ..services.members import ADMIN_SITE_REASON, member_fields_locked, member_update
 
 
 @admin.register(Domain)
@@ -45,9 +51,20 @@ class DomainAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    """Adding and editing go through the audited services, like the site's organisations page
+    (/manage/organisations/), where duplicates are merged with everything pointing at them."""
+
     list_display = ["name", "country", "type", "created_at"]
     list_filter = ["type", "country"]
     search_fields = ["name"]
+    fields = list(services.organisations.EDITABLE_FIELDS)
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in self.fields}
+        if change:
+            services.organisation_update(actor=request.user, organisation=obj, **values)
+        else:
+            obj.pk = services.organisation_create(actor=request.user, **values).pk
 
 
 @admin.register(User)
@@ -120,6 +137,56 @@ class UserAdmin(DjangoUserAdmin):
     ]
     actions = ["verify_affiliation"]
 
+    # Who may change what is decided by services.members.member_fields_locked: the fields it
+    # locks for the request's user are shown read-only (a read-only field is not in the form,
+    # so a forged POST cannot set it), and every change is saved through member_update, which
+    # refuses them again and hands affiliation, access and roles to their audited services.
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or is_administrator(request.user):
+            return fieldsets
+        # Not even the link to the password form (user_change_password refuses it too).
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly += sorted(member_fields_locked(request.user, obj) - set(readonly))
+        return readonly
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = Group.objects.filter(name__in=Role.values).order_by("name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # a new account (administrators only: the add permission)
+            super().save_model(request, obj, form, change)
+            return
+        # Domains are saved with the other many-to-many fields, by save_related.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "domains"}
+        member_update(actor=request.user, member=obj, **changes)
+
+    def save_related(self, request, form, formsets, change):
+        if change:  # member_update has applied them (role_grant / role_revoke, access update)
+            form.cleaned_data.pop("groups", None)
+            form.cleaned_data.pop("user_permissions", None)
+        super().save_related(request, form, formsets, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting someone's password is taking over their account.
+        if not is_administrator(request.user):
+            raise PermissionDenied
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # the password was set
+            member = self.get_object(request, unquote(id))
+            audit_log(actor=request.user, action="member.password_set", target=member)
+        return response
+
     @admin.display(boolean=True, description=_("verified"))
     def affiliation_verified(self, obj):
         return obj.is_affiliation_verified
@@ -167,6 +234,10 @@ class CharterAcceptanceAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    """Read-only but for revoking: an invitation may vouch for an affiliation in its sender's
+    name, so it is made on the invitation page (services.invitation_create: checked, audited,
+    e-mailed), never written here."""
+
     list_display = ["email", "invited_by", "state", "affiliation_type", "created_at", "expires_at"]
     list_filter = ["affiliation_type", "affiliation_vetted"]
     search_fields = ["email", "invited_by__email"]
@@ -174,6 +245,12 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = ["sent_at", "accepted_at", "accepted_by", "revoked_at", "created_at"]
     autocomplete_fields = ["invited_by", "organisation"]
     actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     @admin.action(description=_("Revoke the selected invitations"))
     def revoke(self, request, queryset):
@@ -187,6 +264,7 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
         "email",
         "first_name",
         "last_name",
+        "organisation",
         "organisation_name",
         "country",
         "affiliation_type",
@@ -194,19 +272,42 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status", "affiliation_type", "country"]
-    search_fields = ["email", "first_name", "last_name", "organisation_name"]
+    list_select_related = ["organisation"]
+    search_fields = ["email", "first_name", "last_name", "organisation__name", "organisation_name"]
+    autocomplete_fields = ["organisation"]
     readonly_fields = ["status", "decided_at", "decided_by", "invitation", "created_at"]
     actions = ["approve"]
 
     @admin.action(description=_("Approve the selected applications (invitations are e-mailed)"))
     def approve(self, request, queryset):
-        for application in queryset.filter(status=MembershipApplication.Status.PENDING):
+        """Only applications whose organisation is in the list: for the others the manager
+        chooses or adds it on the approval page (never from the applicant's free text)."""
+        pending = queryset.filter(status=MembershipApplication.Status.PENDING)
+        approved = 0
+        for application in pending.filter(organisation__isnull=False):
             try:
-                services.application_approve(actor=request.user, application=application)
+                services.application_approve(
+                    actor=request.user,
+                    application=application,
+                    organisation=application.organisation,
+                )
             except (PermissionDenied, ValidationError) as error:
                 self.message_user(request, str(error), level=messages.ERROR)
                 return
-        self.message_user(request, _("Approved; invitations are on their way."))
+            approved += 1
+        unlisted = pending.filter(organisation__isnull=True).count()
+        if unlisted:
+            self.message_user(
+                request,
+                _(
+                    "%(count)d application(s) name an organisation that is not listed: choose "
+                    "or add it on the Applications page to approve them."
+                )
+                % {"count": unlisted},
+                level=messages.WARNING,
+            )
+        if approved:
+            self.message_user(request, _("Approved; invitations are on their way."))
 
 
 @admin.register(AuditLogEntry)
@@ -247,38 +348,130 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
 # audit it; here those fields are read-only.
 
 
-class RoomGrantInline(admin.TabularInline):
+# Rooms and their grants are changed through the room services (services.forum room_*), so the
+# admin checks and audits exactly what the room pages do. A grant is given or taken away,
+# never edited in place.
+
+
+def _is_moderator_grant(grant: RoomUserObjectPermission) -> bool:
+    return grant.permission.codename == "moderate_room"
+
+
+class RoomGrantFields:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "permission":
+            kwargs["queryset"] = Permission.objects.filter(
+                content_type__app_label="community", codename__in=["access_room", "moderate_room"]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RoomGrantInline(RoomGrantFields, admin.TabularInline):
     model = RoomUserObjectPermission
     extra = 0
     raw_id_fields = ["user"]
     fields = ["user", "permission"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "permission":
-            kwargs["queryset"] = Permission.objects.filter(
-                codename__in=["access_room", "moderate_room"]
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
     list_display = ["name", "tier", "is_private", "is_archived", "thread_count", "post_count",
                     "last_post_at"]  # fmt: skip
-    list_filter = ["tier", "is_private", "is_archived", "domain"]
+    list_filter = ["tier", "is_private", "is_archived", "email_content", "domain"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["thread_count", "post_count", "last_post_at", "created_by", "created_at"]
     inlines = [RoomGrantInline]
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            if changes:
+                stored = Room.objects.get(pk=obj.pk)  # room_update audits from the stored values
+                forum_services.room_update(actor=request.user, room=stored, **changes)
+            return
+        room = forum_services.room_create(actor=request.user, **form.cleaned_data)
+        obj.pk, obj.created_by, obj.created_at = room.pk, room.created_by, room.created_at
+        obj._state.adding = False
+
+    def save_formset(self, request, form, formset, change):
+        room = form.instance
+        for grant in formset.save(commit=False):  # new grants only: existing ones are read-only
+            forum_services.room_grant(
+                actor=request.user,
+                room=room,
+                member=grant.user,
+                moderator=_is_moderator_grant(grant),
+            )
+        for grant in formset.deleted_objects:
+            forum_services.room_revoke(
+                actor=request.user,
+                room=room,
+                member=grant.user,
+                moderator=_is_moderator_grant(grant),
+                reason=ADMIN_SITE_REASON,
+            )
+
 
 @admin.register(RoomUserObjectPermission)
-class RoomGrantAdmin(admin.ModelAdmin):
+class RoomGrantAdmin(RoomGrantFields, admin.ModelAdmin):
     list_display = ["content_object", "user", "permission"]
     list_filter = ["permission"]
     search_fields = ["user__email", "content_object__name"]
     list_select_related = ["content_object", "user", "permission"]
     raw_id_fields = ["user", "content_object"]
+
+    def save_model(self, request, obj, form, change):
+        grant = forum_services.room_grant(
+            actor=request.user,
+            room=obj.content_object,
+            member=obj.user,
+            moderator=_is_moderator_grant(obj),
+        )
+        obj.pk = grant.pk
+
+    def delete_model(self, request, obj):
+        forum_services.room_revoke(
+            actor=request.user,
+            room=obj.content_object,
+            member=obj.user,
+            moderator=_is_moderator_grant(obj),
+            reason=ADMIN_SITE_REASON,
+        )
+
+    def delete_queryset(self, request, queryset):
+        for grant in queryset.select_related("content_object", "user", "permission"):
+            self.delete_model(request, grant)
+
+
+# Roles are groups kept in step with the code (roles.sync_role_groups, after every migrate): a
+# permission set here would be silently reset, and renaming or deleting one would break the
+# role. Who holds a role is changed on the member's page (role_grant / role_revoke, audited).
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(DjangoGroupAdmin):
+    list_display = ["name", "member_count"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(members=Count("user"))
+
+    @admin.display(description=_("members"), ordering="members")
+    def member_count(self, obj):
+        return obj.members
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Thread)

@@ -27,6 +27,12 @@ class RoomQuerySet(models.QuerySet):
 
 
 class Room(models.Model):
+    class EmailContent(models.TextChoices):
+        # "auto" follows the audience, so a room moved to a narrower tier stops carrying text.
+        AUTO = "auto", _("As the audience suggests (no text for LEA-only and private rooms)")
+        EXCERPT = "excerpt", _("An excerpt of each post")
+        NONE = "none", _("No post text: only that there are new posts, and a link")
+
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True, max_length=2000)
@@ -39,6 +45,14 @@ class Room(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=100)
     is_archived = models.BooleanField(_("archived"), default=False)
+    # Whether notification e-mails and digests quote the room's posts (as Zulip lets an
+    # organisation keep message content out of e-mail): mailboxes are not the platform.
+    email_content = models.CharField(
+        _("post text in e-mails"),
+        max_length=8,
+        choices=EmailContent.choices,
+        default=EmailContent.AUTO,
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -61,6 +75,12 @@ class Room(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def emails_carry_text(self) -> bool:
+        if self.email_content == self.EmailContent.AUTO:
+            return self.tier != Tier.LEA and not self.is_private
+        return self.email_content == self.EmailContent.EXCERPT
 
 
 class RoomUserObjectPermission(UserObjectPermissionBase):

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import BaseUserManager as DjangoBaseUserManager
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -96,6 +97,17 @@ class Organisation(models.Model):
     def __str__(self):
         return f"{self.name} ({self.country.code})"
 
+    def clean(self):
+        # The unique constraint is exact: a copy differing only by case would split an
+        # organisation's survey answers in two all the same (ipup.ranking averages by it).
+        if not (self.name and self.country):
+            return
+        same = Organisation.objects.filter(name__iexact=self.name, country=self.country)
+        if same.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"name": _("This organisation is already listed in this country: choose it.")}
+            )
+
 
 class UserManager(DjangoBaseUserManager):
     use_in_migrations = True
@@ -155,6 +167,30 @@ class User(AbstractBaseUser, PermissionsMixin):
     role_level = models.CharField(
         _("role level"), max_length=12, choices=RoleLevel.choices, default=RoleLevel.FIELD
     )
+    # Role level and organisation weigh in survey rankings (ipup.ranking): once the member is
+    # verified, a change they ask for waits here until a community manager confirms it.
+    pending_role_level = models.CharField(
+        _("role level asked for"), max_length=12, choices=RoleLevel.choices, blank=True
+    )
+    pending_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation asked for"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pending_change_requested_at = models.DateTimeField(
+        _("change asked for"), null=True, blank=True, editable=False
+    )
+    # The name the member gave for an organisation that is not in the managed list: members
+    # never create organisations, a community manager adds (or matches) it when deciding.
+    unlisted_organisation = models.CharField(
+        _("organisation not listed"), max_length=200, blank=True
+    )
+    # When the member was last e-mailed a manager's decision on a change they asked for: a
+    # decision e-mail whose audit entry is older than this was sent (a retry sends nothing).
+    change_decision_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
     domains = models.ManyToManyField(
         Domain, verbose_name=_("domains of expertise"), blank=True, related_name="experts"
     )
@@ -204,6 +240,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     calendar_token = models.CharField(
         max_length=64, unique=True, null=True, blank=True, editable=False
     )
+    # Bumped when the member's second factors change (added, removed, reset): a session
+    # checked for MFA before then is checked again (community.middleware).
+    factors_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when the member deleted their account: personal fields are erased, posts stay under
     # the pseudonym in ``handle``.
     deleted_at = models.DateTimeField(_("account deleted"), null=True, blank=True, editable=False)
@@ -407,7 +446,17 @@ class MembershipApplication(models.Model):
     email = models.EmailField(_("e-mail address"))
     first_name = models.CharField(_("first name"), max_length=150)
     last_name = models.CharField(_("last name"), max_length=150)
-    organisation_name = models.CharField(_("organisation"), max_length=200)
+    # Chosen from the managed list; ``organisation_name`` holds the name given when it was not
+    # listed, for the community manager to add (or match) when deciding.
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    organisation_name = models.CharField(_("organisation not listed"), max_length=200, blank=True)
     country = CountryField(_("country"))
     affiliation_type = models.CharField(
         _("affiliation type"), max_length=12, choices=AffiliationType.choices

@@ -19,10 +19,13 @@ from .members import (
     invitation_by_token,
     invitation_list_sent_by,
     member_list_awaiting_verification,
+    member_list_with_pending_change,
     mfa_enabled,
     mfa_required,
+    mfa_types,
     onboarding_checklist_for,
 )
+from .organisations import organisation_list_with_counts
 
 __all__ = [
     "CURRENT_CHARTER_CACHE_KEY",
@@ -35,10 +38,13 @@ __all__ = [
     "invitation_by_token",
     "invitation_list_sent_by",
     "member_list_awaiting_verification",
+    "member_list_with_pending_change",
     "mention_candidates",
     "mfa_enabled",
     "mfa_required",
+    "mfa_types",
     "onboarding_checklist_for",
+    "organisation_list_with_counts",
     "post_page_for",
     "post_page_number",
     "room_list_for",

@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from ..models import Attachment, Post, ReadState, Room, Subscription, Thread, UsefulMark, User
-from ..visibility import room_audience_filter, rooms_visible_to
+from ..visibility import member_filter, room_audience_filter, rooms_visible_to
 
 THREADS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
@@ -21,6 +21,9 @@ POST_PAGE_FIELDS = (
     "thread_id", "author_id", "body_html", "created_at", "edited_at", "is_hidden",
     "hidden_reason", "useful_count", "author__first_name", "author__last_name",
     "author__handle", "author__organisation_visibility", "author__organisation__name",
+    # What the directory's rule reads to show an author's organisation (can_see_member_field).
+    "author__is_active", "author__deleted_at", "author__country",
+    "author__affiliation_verified_at", "author__profile_visibility",
 )  # fmt: skip
 
 
@@ -118,19 +121,27 @@ def subscription_mode(user, *, room=None, thread=None) -> str | None:
     return Subscription.objects.filter(user=user, **target).values_list("mode", flat=True).first()
 
 
-def mention_candidates(user, room: Room, prefix: str, limit: int = 8):
-    """Members who can see ``room`` and whose handle or name starts with ``prefix``: only the
-    visibility rule decides who can be mentioned, and so who appears here."""
+# A prefix this short would walk the membership a letter at a time.
+MENTION_MIN_CHARS = 2
+MENTION_MAX_RESULTS = 8
+
+
+def mention_candidates(user, room: Room, prefix: str):
+    """Members ``user`` may mention in ``room``: those who can see the room (the visibility rule)
+    *and* whom ``user`` may see in the member directory (the same rule as /members/), so the
+    autocomplete never names someone its asker could not look up. Matched on what the directory
+    shows, the handle and the name; never on the e-mail address."""
     prefix = (prefix or "").strip().lstrip("@")[:60]
-    if not prefix:
+    if len(prefix) < MENTION_MIN_CHARS:
         return User.objects.none()
     return (
-        User.objects.filter(room_audience_filter(room))
+        User.objects.filter(room_audience_filter(room) & member_filter(user))
         .filter(
             Q(handle__istartswith=prefix)
             | Q(first_name__istartswith=prefix)
             | Q(last_name__istartswith=prefix)
         )
         .exclude(pk=user.pk)
-        .order_by("handle")[:limit]
+        .only("handle", "first_name", "last_name")
+        .order_by("handle")[:MENTION_MAX_RESULTS]
     )

@@ -41,6 +41,11 @@ def mfa_enabled(user) -> bool:
     ).exists()
 
 
+def mfa_types(user) -> frozenset[str]:
+    """The kinds of authenticator the member has (recovery codes included)."""
+    return frozenset(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+
+
 def invitation_by_token(token: str) -> Invitation | None:
     from ..models import hash_token
 
@@ -54,7 +59,9 @@ def invitation_list_sent_by(user):
 
 
 def application_list_pending():
-    return MembershipApplication.objects.filter(status=MembershipApplication.Status.PENDING)
+    return MembershipApplication.objects.filter(
+        status=MembershipApplication.Status.PENDING
+    ).select_related("organisation")
 
 
 def member_list_awaiting_verification():
@@ -66,12 +73,24 @@ def member_list_awaiting_verification():
     )
 
 
+def member_list_with_pending_change():
+    """Verified members who asked for another role level or organisation, oldest first."""
+    return (
+        User.objects.filter(
+            pending_change_requested_at__isnull=False, is_active=True, deleted_at__isnull=True
+        )
+        .select_related("organisation", "pending_organisation")
+        .order_by("pending_change_requested_at")
+    )
+
+
 def home_attention_for(user) -> dict:
     """What needs this member's attention, for the home page (a fixed number of queries)."""
     attention = {"lowest_tier": is_lowest_tier(user)}
     if is_community_manager(user):
         attention["pending_applications"] = application_list_pending().count()
         attention["awaiting_verification"] = member_list_awaiting_verification().count()
+        attention["pending_changes"] = member_list_with_pending_change().count()
         attention["open_invitations"] = Invitation.objects.filter(
             Q(accepted_at__isnull=True) & Q(revoked_at__isnull=True),
             expires_at__gt=timezone.now(),

@@ -1,6 +1,7 @@
 """Every write of the community app, split by sub-domain; import from here."""
 
 from .members import (
+    affiliation_change,
     affiliation_verify,
     application_approve,
     application_decline,
@@ -12,11 +13,19 @@ from .members import (
     invitation_create,
     invitation_redeem,
     invitation_revoke,
+    invitations_left,
+    member_change_confirm,
+    member_change_decline,
+    member_facts_declare,
+    member_update,
     profile_update,
     role_grant,
+    role_revoke,
 )
+from .organisations import organisation_create, organisation_merge, organisation_update
 
 __all__ = [
+    "affiliation_change",
     "affiliation_verify",
     "application_approve",
     "application_decline",
@@ -28,6 +37,15 @@ __all__ = [
     "invitation_create",
     "invitation_redeem",
     "invitation_revoke",
+    "invitations_left",
+    "member_change_confirm",
+    "member_change_decline",
+    "member_facts_declare",
+    "member_update",
+    "organisation_create",
+    "organisation_merge",
+    "organisation_update",
     "profile_update",
     "role_grant",
+    "role_revoke",
 ]

@@ -25,6 +25,7 @@ from ..models import (
     PostRevision,
     ReadState,
     Room,
+    RoomUserObjectPermission,
     Subscription,
     Thread,
     UsefulMark,
@@ -170,17 +171,21 @@ def room_update(*, actor: User, room: Room, **fields) -> Room:
 
 
 @transaction.atomic
-def room_grant(*, actor: User, room: Room, member: User, moderator: bool = False) -> None:
+def room_grant(
+    *, actor: User, room: Room, member: User, moderator: bool = False
+) -> RoomUserObjectPermission:
     """Add a member to a private room, or make them a moderator of the room."""
     if not is_community_manager(actor):
         raise PermissionDenied
-    assign_perm("community.moderate_room" if moderator else "community.access_room", member, room)
+    codename = "community.moderate_room" if moderator else "community.access_room"
+    grant = assign_perm(codename, member, room)
     audit_log(
         actor=actor,
         action="room.moderator_add" if moderator else "room.member_add",
         target=room,
         member=member.pk,
     )
+    return grant
 
 
 @transaction.atomic
@@ -281,14 +286,23 @@ def _after_post(post: Post, *, new_thread: bool) -> None:
 @transaction.atomic
 def post_edit(*, actor: User, post: Post, body: str, title: str | None = None, reason: str = ""):
     """Edit a post (its author, or a moderator who must give a reason). The previous text is
-    kept as a revision; a moderator's edit is audited and its author notified."""
+    kept as a revision; a moderator's edit is audited and its author notified.
+
+    A moderator edits someone else's post to take something out of it (a name, an operational
+    detail): that edit is a redaction, so the earlier versions lose their text (the revisions
+    keep who edited, when and why) and the search index is rebuilt from the new text. E-mails
+    are rendered from the post when they are sent, so none sent later quotes the old text."""
     post = Post.objects.select_for_update().select_related("thread__room").get(pk=post.pk)
     if not can_edit_post(actor, post):
         raise PermissionDenied
     by_moderator = post.author_id != actor.pk
     if by_moderator and not reason.strip():
         raise ValidationError({"reason": _("Say why you edit someone else's post.")})
-    PostRevision.objects.create(post=post, body=post.body, edited_by=actor, reason=reason.strip())
+    if by_moderator:
+        post.revisions.update(body="")
+    PostRevision.objects.create(
+        post=post, body="" if by_moderator else post.body, edited_by=actor, reason=reason.strip()
+    )
     post.body = body
     post.body_html = render_markdown(body)
     post.edited_at = timezone.now()

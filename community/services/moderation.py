@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from ..audit import audit_log
 from ..models import Flag, Notification, Post, Room, Sanction, Thread, User
-from ..roles import is_community_manager
-from ..visibility import can_moderate_room, room_filter, visibility_changed
+from ..roles import is_administrator, is_community_manager
+from ..visibility import audience_widens, can_moderate_room, room_filter, visibility_changed
 from .forum import room_counters_refresh, thread_counters_refresh
 
 MAX_SUSPENSION = timedelta(days=365)
@@ -154,28 +154,57 @@ def thread_set_state(
     return thread
 
 
+def _audience(room: Room) -> dict:
+    return {"room": room.pk, "tier": room.tier, "private": room.is_private}
+
+
+def _check_widening(source: Room, target: Room, *, confirmed: bool) -> bool:
+    """Posts going from ``source`` to ``target`` may reach members who could not read them: a
+    moderator says so explicitly (the audit entry records it) or nothing happens."""
+    widens = source.pk != target.pk and audience_widens(source, target)
+    if widens and not confirmed:
+        raise ValidationError(
+            {
+                "confirm_wider": _(
+                    "“%(target)s” has a wider audience than “%(source)s”: members who cannot "
+                    "read this thread now would read it there. Confirm to go ahead."
+                )
+                % {"target": target.name, "source": source.name}
+            }
+        )
+    return widens
+
+
 @transaction.atomic
-def thread_move(*, actor: User, thread: Thread, room: Room, reason: str) -> Thread:
+def thread_move(
+    *, actor: User, thread: Thread, room: Room, reason: str, widening_confirmed: bool = False
+) -> Thread:
     """Move a thread to another room. Its posts are seen by the new room's audience from the
-    next request on: visibility is always computed from the room, never copied."""
+    next request on: visibility is always computed from the room, never copied. A wider
+    audience needs ``widening_confirmed``."""
     reason = _require_reason(reason)
     thread = Thread.objects.select_for_update().select_related("room").get(pk=thread.pk)
     _require_moderator(actor, thread.room)
     _require_moderator(actor, room)
     if room.pk == thread.room_id:
         return thread
-    source = thread.room_id
+    source = thread.room
+    widens = _check_widening(source, room, confirmed=widening_confirmed)
     thread.room = room
     thread.save(update_fields=["room"])
-    room_counters_refresh([source, room.pk])
+    room_counters_refresh([source.pk, room.pk])
     audit_log(actor=actor, action="thread.move", target=thread, reason=reason,
-              from_room=source, to_room=room.pk)  # fmt: skip
+              from_room=source.pk, to_room=room.pk, from_audience=_audience(source),
+              to_audience=_audience(room), widened=widens)  # fmt: skip
     return thread
 
 
 @transaction.atomic
-def thread_merge(*, actor: User, source: Thread, target: Thread, reason: str) -> Thread:
-    """Move every post of ``source`` into ``target``; ``source`` stays as a pointer."""
+def thread_merge(
+    *, actor: User, source: Thread, target: Thread, reason: str, widening_confirmed: bool = False
+) -> Thread:
+    """Move every post of ``source`` into ``target``; ``source`` stays as a pointer. A target
+    room with a wider audience needs ``widening_confirmed``."""
     reason = _require_reason(reason)
     if source.pk == target.pk:
         raise ValidationError(_("A thread cannot be merged into itself."))
@@ -187,6 +216,7 @@ def thread_merge(*, actor: User, source: Thread, target: Thread, reason: str) ->
     _require_moderator(actor, target.room)
     if target.merged_into_id:
         raise ValidationError(_("The target thread was itself merged away."))
+    widens = _check_widening(source.room, target.room, confirmed=widening_confirmed)
     Post.objects.filter(thread=source).update(thread=target)
     source.merged_into = target
     source.is_locked = True
@@ -194,7 +224,9 @@ def thread_merge(*, actor: User, source: Thread, target: Thread, reason: str) ->
     thread_counters_refresh(source)
     thread_counters_refresh(target)
     room_counters_refresh([source.room_id, target.room_id])
-    audit_log(actor=actor, action="thread.merge", target=source, reason=reason, into=target.pk)
+    audit_log(actor=actor, action="thread.merge", target=source, reason=reason, into=target.pk,
+              from_audience=_audience(source.room), to_audience=_audience(target.room),
+              widened=widens)  # fmt: skip
     return target
 
 
@@ -206,9 +238,20 @@ def _require_manager(actor: User) -> None:
         raise PermissionDenied
 
 
+def _require_may_sanction(actor: User, member: User) -> None:
+    """Community managers sanction members; an administrator only another administrator (or a
+    manager could lock out, or silence, the people who can take their role away)."""
+    _require_manager(actor)
+    if is_administrator(member) and not is_administrator(actor):
+        raise ValidationError(
+            _("Only an administrator may warn, suspend or remove an administrator."),
+            code="administrator",
+        )
+
+
 @transaction.atomic
 def member_warn(*, actor: User, member: User, reason: str) -> Sanction:
-    _require_manager(actor)
+    _require_may_sanction(actor, member)
     reason = _require_reason(reason)
     sanction = Sanction.objects.create(
         member=member, kind=Sanction.Kind.WARNING, reason=reason, created_by=actor
@@ -221,7 +264,7 @@ def member_warn(*, actor: User, member: User, reason: str) -> Sanction:
 @transaction.atomic
 def member_suspend(*, actor: User, member: User, days: int, reason: str) -> Sanction:
     """Suspend for ``days``: the member reads nothing and posts nothing until it ends."""
-    _require_manager(actor)
+    _require_may_sanction(actor, member)
     reason = _require_reason(reason)
     if member.pk == actor.pk:
         raise ValidationError(_("You cannot suspend yourself."))
@@ -242,7 +285,7 @@ def member_suspend(*, actor: User, member: User, days: int, reason: str) -> Sanc
 
 @transaction.atomic
 def member_unsuspend(*, actor: User, member: User, reason: str = "") -> None:
-    _require_manager(actor)
+    _require_may_sanction(actor, member)
     User.objects.filter(pk=member.pk).update(suspended_until=None)
     visibility_changed()
     audit_log(actor=actor, action="member.unsuspend", target=member, reason=reason)
@@ -251,7 +294,7 @@ def member_unsuspend(*, actor: User, member: User, reason: str = "") -> None:
 @transaction.atomic
 def member_remove(*, actor: User, member: User, reason: str) -> Sanction:
     """Remove a member from the platform: the account is deactivated (posts stay)."""
-    _require_manager(actor)
+    _require_may_sanction(actor, member)
     reason = _require_reason(reason)
     if member.pk == actor.pk or member.is_superuser:
         raise ValidationError(_("This account cannot be removed here."))

@@ -104,6 +104,7 @@ def _news_send(delivery: NewsDelivery, connection) -> bool:
             "link": reverse("community:news-detail", args=[news.pk]),
         },
         connection=connection,
+        unsubscribe=delivery.recipient,
     )
     return True
 

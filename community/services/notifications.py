@@ -5,11 +5,14 @@ the notification was created: a post hidden or moved, or a member who lost acces
 notification silently disappears from the list, the e-mail and the digest.
 """
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from ..models import Notification, Post, Subscription, User
-from ..visibility import post_filter, room_audience_filter
+from ..audit import audit_log
+from ..models import EmailFrequency, Notification, Post, Room, Subscription, User
+from ..visibility import member_filter, post_filter, room_audience_filter
 from .forum import mentioned_handles
 
 
@@ -34,7 +37,7 @@ def notification_pending_for(user):
 def post_recipients(post: Post, *, new_thread: bool) -> dict[int, str]:
     """Member id -> notification kind for a new post, before the visibility check.
 
-    Mentions always notify; replies go to the thread's watchers (its author watches by default)
+    Mentions of members the author may see in the directory always notify; replies go to the thread's watchers (its author watches by default)
     and new threads to the room's watchers, minus those who muted the thread or the room.
     """
     thread, room = post.thread, post.thread.room
@@ -57,7 +60,10 @@ def post_recipients(post: Post, *, new_thread: bool) -> dict[int, str]:
     recipients = {uid: kind for uid, kind in recipients.items() if uid not in muted}
     handles = mentioned_handles(post.body)
     if handles:
-        for uid in User.objects.filter(handle__in=handles).values_list("pk", flat=True):
+        # Only members the author may look up in the directory: typing a hidden member's handle
+        # must not reach them (nor, through their answer, tell the author the handle is real).
+        mentioned = User.objects.filter(member_filter(post.author), handle__in=handles)
+        for uid in mentioned.values_list("pk", flat=True):
             recipients[uid] = Notification.Kind.MENTION
     recipients.pop(post.author_id, None)
     return recipients
@@ -85,3 +91,66 @@ def notification_mark_read(*, user: User, notification_id: int | None = None, po
     if notification_id is not None:
         unread = unread.filter(pk=notification_id, post=post)
     return unread.update(read_at=timezone.now())
+
+
+# --- What e-mails say ----------------------------------------------------------------------------
+#
+# A mailbox is not the platform: it is forwarded, synchronised to phones, read by assistants. A
+# room whose e-mails carry no text (Room.emails_carry_text: by default LEA-only and private rooms)
+# is announced without its posts' text, thread title, author or moderator's note: only that
+# there is something new, and a link.
+
+
+def email_room_label(room: Room):
+    """How an e-mail names a room it does not quote: a private room's name may say as much as a
+    thread title. Lazy, so it is translated in the recipient's language when rendered."""
+    return gettext_lazy("a private room") if room.is_private else room.name
+
+
+def notification_email_context(notification: Notification) -> dict:
+    """The context of the immediate notification e-mail (community/email/notification_*)."""
+    room = notification.post.thread.room
+    return {
+        "notification": notification,
+        "post": notification.post,
+        "carries_text": room.emails_carry_text,
+        "room_label": email_room_label(room),
+    }
+
+
+def digest_context(member: User, notifications: list[Notification]) -> dict:
+    """The context of a digest (community/email/digest_*): notifications from rooms whose
+    e-mails carry text one by one with an excerpt; the others only counted, per room (all
+    private rooms counted together, unnamed)."""
+    quoted, counted = [], {}
+    for notification in notifications:
+        room = notification.post.thread.room
+        if room.emails_carry_text:
+            quoted.append(notification)
+            continue
+        key = "private" if room.is_private else room.pk
+        group = counted.setdefault(key, {"label": email_room_label(room), "count": 0})
+        group["count"] += 1
+    return {
+        "member": member,
+        "notifications": notifications,
+        "quoted": quoted,
+        "counted": list(counted.values()),
+    }
+
+
+@transaction.atomic
+def email_notifications_stop(*, member: User) -> bool:
+    """Turn off the member's notification e-mails (digests and news too), as the unsubscribe
+    link of an e-mail asks. The member is the actor: the signed link speaks for them. Returns
+    whether anything changed (a second click, or a mail scanner's, records nothing)."""
+    member = User.objects.select_for_update().get(pk=member.pk)
+    if member.email_frequency == EmailFrequency.OFF:
+        return False
+    before = member.email_frequency
+    member.email_frequency = EmailFrequency.OFF
+    member.preferences_saved_at = member.preferences_saved_at or timezone.now()
+    member.save(update_fields=["email_frequency", "preferences_saved_at"])
+    audit_log(actor=member, action="member.email_unsubscribe", target=member,
+              email_frequency=[before, EmailFrequency.OFF])  # fmt: skip
+    return True

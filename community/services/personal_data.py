@@ -60,6 +60,12 @@ def _community(member: User) -> dict[str, list]:
         "affiliation_type": member.affiliation_type,
         "affiliation_verified_at": member.affiliation_verified_at,
         "role_level": member.role_level,
+        "organisation_not_listed": member.unlisted_organisation or None,
+        "role_level_asked_for": member.pending_role_level or None,
+        "organisation_asked_for": (
+            member.pending_organisation.name if member.pending_organisation else None
+        ),
+        "change_asked_at": member.pending_change_requested_at,
         "domains": list(member.domains.values_list("name", flat=True)),
         "languages": member.languages,
         "bio": member.bio,
@@ -244,7 +250,9 @@ def account_delete(*, actor: User, member: User) -> str:
     member.handle = pseudonym
     member.first_name = member.last_name = member.bio = ""
     member.country = ""
-    member.organisation = None
+    member.organisation = member.pending_organisation = None
+    member.unlisted_organisation = member.pending_role_level = ""
+    member.pending_change_requested_at = None
     member.languages = []
     member.role_level = User._meta.get_field("role_level").default
     member.profile_visibility = member.email_visibility = "hidden"

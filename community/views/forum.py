@@ -37,7 +37,7 @@ from ..visibility import (
     can_moderate_room,
     can_post_in_room,
     can_reply_in_thread,
-    member_reach,
+    can_see_member_field,
 )
 
 FEED_SIZE = 30
@@ -166,13 +166,22 @@ def thread_create(request, slug):
 
 @require_http_methods(["GET"])
 def mention_autocomplete(request, slug):
-    room = access_room(request.user, slug)
-    members = list(selectors.mention_candidates(request.user, room, request.GET.get("q", "")))
+    """Suggestions for the message box: only for someone who may post in the room (anyone else
+    gets the 404 of a missing room), and rate-limited, so it is no way to list the members."""
+    room = access_room(request.user, slug, for_write=True)
+    status, members = 200, []
+    if ratelimit.allow("mention", request.user.pk, default="60/60"):
+        members = list(selectors.mention_candidates(request.user, room, request.GET.get("q", "")))
+    else:
+        status = 429
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(
-            {"results": [{"handle": m.handle, "name": m.get_full_name()} for m in members]}
+            {"results": [{"handle": m.handle, "name": m.get_full_name()} for m in members]},
+            status=status,
         )
-    return render(request, "community/includes/mention_list.html", {"members": members})
+    return render(
+        request, "community/includes/mention_list.html", {"members": members}, status=status
+    )
 
 
 class RoomFeed(Feed):
@@ -233,6 +242,14 @@ class RoomFeed(Feed):
 # --- Threads ----------------------------------------------------------------------------------
 
 
+def _organisation_shown(viewer, author) -> str:
+    """An author's organisation as the member directory would show it to ``viewer`` (empty when
+    hidden), from the author fields the thread page loads: no query per post."""
+    if author is None or author.organisation_id is None:
+        return ""
+    return author.organisation.name if can_see_member_field(viewer, author, "organisation") else ""
+
+
 @login_not_required
 @require_http_methods(["GET"])
 def thread_detail(request, pk):
@@ -246,6 +263,8 @@ def thread_detail(request, pk):
     posts = list(page.object_list)
     if user.is_authenticated and posts:
         forum_services.thread_read(user=user, thread=thread, up_to=posts[-1].created_at)
+    for post in posts:
+        post.author_organisation = _organisation_shown(user, post.author)
     # Once per page, never per post (reversing URLs per post costs more than the posts' HTML).
     context = {
         "room": thread.room,
@@ -256,8 +275,6 @@ def thread_detail(request, pk):
         "reply_url": reverse("community:post-reply", args=[thread.pk]),
         "can_moderate": can_moderate,
         "can_reply": can_reply_in_thread(user, thread),
-        # Authors' organisations are shown as each author chose (visibility.member_reach).
-        "member_reach": member_reach(user),
     }
     if request.htmx:
         return render(request, "community/thread_detail.html#posts", context)
@@ -390,13 +407,16 @@ def post_edit(request, pk):
     return render(request, "community/post_edit.html", {"post": post, "form": form})
 
 
-@login_not_required
 @require_http_methods(["GET"])
 def post_history(request, pk):
+    """Earlier versions of a post, for its author and the room's moderators only: an edit is
+    often made to take something back, and the room's audience should not read it anyway."""
     post = access_post(request.user, pk)
+    if post.author_id != request.user.pk and not can_moderate_room(request.user, post.thread.room):
+        raise Http404
     revisions = list(post.revisions.select_related("edited_by"))
     for revision in revisions:
-        revision.body_html = render_markdown(revision.body)
+        revision.body_html = render_markdown(revision.body) if revision.body else ""
     return render(request, "community/post_history.html", {"post": post, "revisions": revisions})
 
 

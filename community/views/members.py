@@ -12,11 +12,15 @@ from ileanet.markdown import render_markdown
 from .. import selectors, services
 from ..adapters import SESSION_INVITATION
 from ..forms import (
+    AffiliationChangeForm,
     ApplicationForm,
+    ApprovalForm,
+    ChangeDeclineForm,
     CharterAcceptForm,
     DeclineForm,
     InvitationForm,
     ManagerInvitationForm,
+    MemberOrganisationForm,
     ProfileForm,
 )
 from ..middleware import SESSION_CHARTER
@@ -27,6 +31,12 @@ from ..roles import is_community_manager
 def _require_manager(user):
     if not is_community_manager(user):
         raise Http404
+
+
+def posted(request):
+    """The form data of a POST, even an empty one (``request.POST or None`` would leave the
+    form unbound): a POST with nothing chosen is an answer, and is validated as such."""
+    return request.POST if request.method == "POST" else None
 
 
 def _form_errors(form, error: ValidationError):
@@ -54,8 +64,14 @@ def home(request):
 def profile_edit(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        services.profile_update(member=request.user, form=form)
+        member = services.profile_update(member=request.user, form=form)
         messages.success(request, _("Your profile is saved."))
+        if member.pending_change_requested_at:
+            messages.info(
+                request,
+                _("Your new role level or organisation waits for a community manager's "
+                  "confirmation."),
+            )  # fmt: skip
         return redirect("community:profile-edit")
     return render(request, "community/profile_form.html", {"form": form})
 
@@ -143,20 +159,30 @@ def invitation_accept(request, token):
 
 @require_http_methods(["GET", "POST"])
 def invitation_create(request):
+    """Members get the same answer whatever the address (services.invitation_create says why);
+    community managers are told when it is a member's or already invited."""
     manager = is_community_manager(request.user)
     if not services.can_invite(request.user):
         raise PermissionDenied(_("You have no invitations left."))
     form_class = ManagerInvitationForm if manager else InvitationForm
     form = form_class(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
         try:
             services.invitation_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
+            status = 429 if getattr(error, "code", None) == "rate_limited" else 200
         else:
-            messages.success(
-                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
-            )
+            if manager:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
+            else:
+                messages.success(
+                    request,
+                    _("If %(email)s can be invited, we have sent the invitation.")
+                    % {"email": email},
+                )
             return redirect("community:invitation-create")
     return render(
         request,
@@ -164,8 +190,10 @@ def invitation_create(request):
         {
             "form": form,
             "manager": manager,
+            "left": None if manager else services.invitations_left(request.user),
             "sent": selectors.invitation_list_sent_by(request.user)[:50],
         },
+        status=status,
     )
 
 
@@ -194,27 +222,50 @@ def application_list(request):
     )
 
 
-@require_http_methods(["POST"])
-def application_decide(request, pk, decision):
+@require_http_methods(["GET", "POST"])
+def application_approve(request, pk):
+    """Approving names the organisation: chosen from the list, or added by the manager here."""
     _require_manager(request.user)
-    if decision not in ("approve", "decline"):
-        raise Http404
-    application = get_object_or_404(MembershipApplication, pk=pk)
-    try:
-        if decision == "approve":
-            services.application_approve(actor=request.user, application=application)
-            messages.success(request, _("Approved: an invitation is on its way to the applicant."))
-        else:
-            form = DeclineForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("Say why the application is declined."))
-                return redirect("community:application-list")
-            services.application_decline(
-                actor=request.user, application=application, reason=form.cleaned_data["reason"]
+    application = get_object_or_404(
+        MembershipApplication.objects.select_related("organisation"), pk=pk
+    )
+    if application.status != MembershipApplication.Status.PENDING:
+        messages.error(request, _("This application has already been decided."))
+        return redirect("community:application-list")
+    form = ApprovalForm(posted(request), application=application)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_approve(
+                actor=request.user,
+                application=application,
+                organisation=form.cleaned_data["organisation"],
             )
-            messages.success(request, _("Declined: the applicant has been told why."))
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Approved: an invitation is on its way to the applicant."))
+            return redirect("community:application-list")
+    return render(
+        request, "community/application_approve.html", {"application": application, "form": form}
+    )
+
+
+@require_http_methods(["POST"])
+def application_decline(request, pk):
+    _require_manager(request.user)
+    application = get_object_or_404(MembershipApplication, pk=pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the application is declined."))
+        return redirect("community:application-list")
+    try:
+        services.application_decline(
+            actor=request.user, application=application, reason=form.cleaned_data["reason"]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Declined: the applicant has been told why."))
     return redirect("community:application-list")
 
 
@@ -224,14 +275,95 @@ def verification_list(request):
     return render(
         request,
         "community/verification_list.html",
-        {"members": selectors.member_list_awaiting_verification()[:200]},
+        {
+            "members": selectors.member_list_awaiting_verification()[:200],
+            "changes": selectors.member_list_with_pending_change()[:200],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verification_verify(request, pk):
+    """GET: the member's facts and the organisation to verify them with; POST: verify (the
+    one-click form of the list posts nothing else, and the organisation stays)."""
+    _require_manager(request.user)
+    member = get_object_or_404(User.objects.select_related("organisation"), pk=pk)
+    form = MemberOrganisationForm(posted(request), member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.affiliation_verify(
+                actor=request.user, member=member, organisation=form.cleaned_data["organisation"]
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(member)s's affiliation is verified.") % {"member": member}
+            )
+            return redirect("community:verification-list")
+    return render(request, "community/verification_form.html", {"member": member, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def member_change_confirm(request, pk):
+    _require_manager(request.user)
+    member = get_object_or_404(selectors.member_list_with_pending_change(), pk=pk)
+    form = MemberOrganisationForm(posted(request), member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_change_confirm(
+                actor=request.user, member=member, organisation=form.cleaned_data["organisation"]
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("%(member)s's change is confirmed.") % {"member": member})
+            return redirect("community:verification-list")
+    return render(
+        request,
+        "community/member_change_confirm.html",
+        {"member": member, "form": form, "decline_form": ChangeDeclineForm()},
     )
 
 
 @require_http_methods(["POST"])
-def verification_verify(request, pk):
+def member_change_decline(request, pk):
     _require_manager(request.user)
     member = get_object_or_404(User, pk=pk)
-    services.affiliation_verify(actor=request.user, member=member)
-    messages.success(request, _("%(member)s's affiliation is verified.") % {"member": member})
+    form = ChangeDeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("reason", [])))
+        return redirect("community:member-change-confirm", pk=member.pk)
+    try:
+        services.member_change_decline(
+            actor=request.user, member=member, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(member)s's change is declined.") % {"member": member})
     return redirect("community:verification-list")
+
+
+@require_http_methods(["GET", "POST"])
+def member_affiliation(request, pk):
+    """A community manager corrects what a member is affiliated as: the change is audited and
+    the member waits for a new verification (services.affiliation_change)."""
+    _require_manager(request.user)
+    member = get_object_or_404(User.objects.select_related("organisation"), pk=pk)
+    form = AffiliationChangeForm(
+        request.POST or None, initial={"affiliation_type": member.affiliation_type}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.affiliation_change(actor=request.user, member=member, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(member)s's affiliation is changed; it now waits for verification.")
+                % {"member": member},
+            )
+            return redirect("community:verification-list")
+    return render(request, "community/member_affiliation.html", {"member": member, "form": form})

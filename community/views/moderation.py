@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..audit import csv_safe
+from ..audit import SECURITY_PREFIX, csv_safe
 from ..forms import (
     AuditFilterForm,
     ReasonForm,
@@ -22,7 +23,7 @@ from ..forms import (
     ThreadModerationForm,
 )
 from ..models import AuditLogEntry, Flag, Room, User
-from ..roles import Role, has_role, is_community_manager
+from ..roles import Role, has_role, is_administrator, is_community_manager
 from ..services import forum as forum_services
 from ..services import moderation as services
 from ..visibility import (
@@ -90,7 +91,12 @@ def post_hide(request, pk):
         )
         if error is None:
             messages.success(request, _("The post is hidden."))
-            return redirect(request.POST.get("next") or _post_url(request.user, post))
+            next_url = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                next_url, {request.get_host()}, require_https=request.is_secure()
+            ):
+                next_url = _post_url(request.user, post)
+            return redirect(next_url)
         _form_errors(form, error)
     elif request.method == "GET" and not can_moderate_room(request.user, post.thread.room):
         raise Http404
@@ -121,15 +127,18 @@ def thread_moderate(request, pk):
     if request.method == "POST" and form.is_valid():
         data, Action = form.cleaned_data, ThreadModerationForm.Action
         action, reason = data["action"], data.get("reason", "")
+        confirmed = data["confirm_wider"]
         if action == Action.MERGE:
             target = access_thread(user, data["target"])
             call = lambda: services.thread_merge(  # noqa: E731
-                actor=user, source=thread, target=target, reason=reason
-            )
+                actor=user, source=thread, target=target, reason=reason,
+                widening_confirmed=confirmed,
+            )  # fmt: skip
         elif action == Action.MOVE:
             call = lambda: services.thread_move(  # noqa: E731
-                actor=user, thread=thread, room=data["room"], reason=reason
-            )
+                actor=user, thread=thread, room=data["room"], reason=reason,
+                widening_confirmed=confirmed,
+            )  # fmt: skip
         else:
             flags = {
                 Action.LOCK: {"locked": True},
@@ -262,6 +271,8 @@ def member_sanction(request, pk):
             "member": member,
             "form": form,
             "sanctions": member.sanctions.select_related("created_by"),
+            # The services refuse it too (services.moderation._require_may_sanction).
+            "may_sanction": is_administrator(request.user) or not is_administrator(member),
         },
     )
 
@@ -270,10 +281,17 @@ def member_sanction(request, pk):
 
 
 def _audit_entries(request):
-    form = AuditFilterForm(request.GET or None)
+    # Security events (sign-ins, addresses, second factors) are the members' personal data:
+    # administrators see them, other staff see the staff actions.
+    security_events = has_role(request.user, Role.ADMINISTRATOR)
+    form = AuditFilterForm(request.GET or None, security_events=security_events)
     entries = AuditLogEntry.objects.select_related("actor").order_by("-created_at", "-id")
+    if not security_events:
+        entries = entries.exclude(action__startswith=SECURITY_PREFIX)
     if form.is_valid():
         data = form.cleaned_data
+        if data.get("security"):
+            entries = entries.filter(action__startswith=SECURITY_PREFIX)
         if data["action"]:
             entries = entries.filter(action__startswith=data["action"])
         if data["actor"]:

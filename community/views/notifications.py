@@ -1,4 +1,5 @@
-"""A member's notifications and a preview of their next e-mail digest.
+"""A member's notifications, a preview of their next e-mail digest, and the unsubscribe page
+that e-mails link to.
 
 Both lists come from ``community.services.notifications``, which re-applies the visibility rule
 when they are read: a notification about a post the member can no longer open is not shown.
@@ -6,13 +7,21 @@ when they are read: a notification about a post the member can no longer open is
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from ..emails import unsubscribe_member_id, unsubscribe_url
+from ..models import User
 from ..services.notifications import (
+    digest_context,
+    email_notifications_stop,
     notification_list_for,
     notification_mark_read,
     notification_pending_for,
@@ -45,10 +54,9 @@ def digest_preview(request):
     body = render_to_string(
         "community/email/digest_body.txt",
         {
-            "member": request.user,
-            "notifications": notifications,
-            "period": request.user.email_frequency,
+            **digest_context(request.user, notifications),
             "site_url": settings.SITE_URL,
+            "unsubscribe_url": unsubscribe_url(request.user),
         },
     )
     return render(
@@ -56,3 +64,20 @@ def digest_preview(request):
         "community/digest_preview.html",
         {"body": body, "count": len(notifications), "frequency": request.user.email_frequency},
     )
+
+
+# The signed token in the address is the authorisation: the page needs no session, and mail
+# clients send RFC 8058's one-click POST without cookies or a CSRF token. Showing the page
+# (GET) changes nothing, so a link scanner that opens it unsubscribes nobody.
+@login_not_required
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_unsubscribe(request, token):
+    member_id = unsubscribe_member_id(token)
+    member = member_id and User.objects.filter(pk=member_id, deleted_at__isnull=True).first()
+    if not member:
+        raise Http404
+    if request.method == "POST":
+        email_notifications_stop(member=member)
+    return render(request, "community/email_unsubscribe.html", {"done": request.method == "POST"})

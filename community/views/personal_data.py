@@ -8,14 +8,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ..forms import AccountDeleteForm
+from ..selectors.security import security_event_list_for
 from ..services.personal_data import account_delete, personal_data_export
+
+
+def _page(request, form, status=200):
+    context = {"form": form, "security_events": security_event_list_for(request.user)}
+    return render(request, "community/personal_data.html", context, status=status)
 
 
 @require_http_methods(["GET"])
 def personal_data(request):
-    return render(
-        request, "community/personal_data.html", {"form": AccountDeleteForm(user=request.user)}
-    )
+    return _page(request, AccountDeleteForm(user=request.user))
 
 
 @require_http_methods(["GET"])
@@ -39,7 +43,7 @@ def account_delete_view(request):
         else:
             logout(request)
             return redirect("community:account-deleted")
-    return render(request, "community/personal_data.html", {"form": form}, status=400)
+    return _page(request, form, status=400)
 
 
 @login_not_required

@@ -17,6 +17,9 @@ SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY", default="insecure-local-only-key-do-not-use-in-production"
 )
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# True only under production settings (DJANGO_ENV=production): what must never run on the
+# real platform (demo accounts with a published password) asks this.
+IS_PRODUCTION = False
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "community.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,6 +147,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ipup.tasks.survey_reminders_dispatch_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    "anonymous-survey-drafts": {
+        "task": "ipup.tasks.anonymous_drafts_delete_task",
+        "schedule": crontab(minute=15),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -206,13 +214,18 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "ILEAnet"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
-# Posting and searching, per member: "count/seconds" (ileanet.ratelimit).
+# Posting, searching, mention suggestions and invitations, per member: "count/seconds"
+# (ileanet.ratelimit). The last two answer questions about who is a member: a low limit keeps
+# them from being used to list the membership.
 RATE_LIMITS = {
     "post": env.str("RATE_LIMIT_POST", default="20/60"),
     "search": env.str("RATE_LIMIT_SEARCH", default="30/60"),
+    "mention": env.str("RATE_LIMIT_MENTION", default="60/60"),
+    "invite": env.str("RATE_LIMIT_INVITE", default="10/3600"),
 }
 
-# Members may invite this many people (community managers are not limited).
+# Members may bring in this many people, and have at most as many invitations open at a time
+# (community.services.members.invitations_left); community managers are not limited.
 MEMBER_INVITATION_QUOTA = env.int("MEMBER_INVITATION_QUOTA", default=5)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
@@ -265,6 +278,9 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The session only (which passed allauth's sign-in and the member gate): DRF's default
+    # HTTP Basic authentication would be a password-only door past the second factor.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
 }
 SPECTACULAR_SETTINGS = {"TITLE": "ILEAnet API", "VERSION": "0.1.0"}
 

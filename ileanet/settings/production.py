@@ -5,6 +5,7 @@ from .base import *
 from .base import env
 
 DEBUG = False
+IS_PRODUCTION = True
 # No defaults: a missing variable raises ImproperlyConfigured at start-up.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")

@@ -6,8 +6,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community.models.news import AudienceQuerySet
 from community.tiers import Tier
+
+
+class NeedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from community.visibility import need_filter
+
+        return self.filter(need_filter(user))
 
 
 class Need(models.Model):
@@ -54,7 +60,8 @@ class Need(models.Model):
         blank=True,
         help_text=_("Strategies, action plans or reports the need comes from (desk research)."),
     )
-    # A need raised in a discussion keeps its thread; it is shown only to who may see the thread.
+    # A need raised in a discussion keeps its thread; the thread's title and link are shown only
+    # to who may open the thread (it may move on to another room).
     source_thread = models.ForeignKey(
         "community.Thread",
         verbose_name=_("discussion it came from"),
@@ -78,6 +85,20 @@ class Need(models.Model):
     tier = models.CharField(
         _("audience"), max_length=16, choices=Tier.choices, default=Tier.MEMBERS
     )
+    # The room a need was recorded from narrows its audience to that room's, for good
+    # (community.visibility.need_filter): a need from a private room stays with its members.
+    # PROTECT, not SET_NULL: losing the room would silently widen the need to its whole tier, so
+    # a room with needs cannot be deleted (rooms are archived, not deleted). The thread may go
+    # (source_thread is SET_NULL) without changing who reads the need.
+    room = models.ForeignKey(
+        "community.Room",
+        verbose_name=_("recorded from the room"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="needs",
+    )
     # The weighted score of the last prioritisation it took part in (ipup.ranking).
     priority_score = models.FloatField(_("priority"), null=True, blank=True, editable=False)
     prioritised_by = models.ForeignKey(
@@ -95,7 +116,7 @@ class Need(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = AudienceQuerySet.as_manager()
+    objects = NeedQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

@@ -53,8 +53,9 @@ class Survey(models.Model):
         _("anonymous"),
         default=False,
         help_text=_(
-            "Answers are shown and exported without the respondent's name or e-mail; only "
-            "their role level, organisation type and country are kept, for the weighting."
+            "Answers are stored without the respondent's name, e-mail or the time they "
+            "answered: only their role level, affiliation, country and organisation are kept, "
+            "for the weighting. Not even the coordinators can tell which answers are whose."
         ),
     )
     # The audience: every list that is not empty narrows it; an explicit list of members
@@ -206,7 +207,9 @@ class SurveyInvitation(models.Model):
     )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
-    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    # Whether the invitee answered, and deliberately not when: an answered time would match the
+    # response's submitted time and say whose an anonymous response is.
+    has_answered = models.BooleanField(_("answered"), default=False)
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -260,8 +263,15 @@ class Response(models.Model):
         SUBMITTED = "submitted", _("Submitted")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # The invitee's draft is found through its invitation. A submitted response of an anonymous
+    # survey is detached (NULL), and the drafts left when it closes are deleted
+    # (ipup.services.responses): nothing then leads from an anonymous answer to a person.
     invitation = models.OneToOneField(
-        SurveyInvitation, on_delete=models.CASCADE, related_name="response"
+        SurveyInvitation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="response",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # The respondent as the weighting sees them, copied when the response is submitted, so a
@@ -272,11 +282,13 @@ class Response(models.Model):
     organisation = models.ForeignKey(
         "community.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # "org:<id>", or "member:<invitation id>" for a respondent without an organisation (who
-    # then counts as an organisation of one).
+    # "org:<id>" for a verified organisation; for a respondent without one, a random key of
+    # their own (they count as an organisation of one), never anything derived from who they are.
     organisation_key = models.CharField(max_length=40, blank=True)
+    # Set by ipup.services.responses, not auto_now: an anonymous survey's times are kept to the
+    # day only, so they cannot be matched with an e-mail or a sign-in.
     started_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -291,7 +303,7 @@ class Response(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.survey_id}/{self.invitation_id}: {self.status}"
+        return f"{self.survey_id}/{self.pk}: {self.status}"
 
 
 class Answer(models.Model):

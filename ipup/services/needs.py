@@ -1,7 +1,9 @@
 """Challenges and needs (SPEC §3.2): collected, analysed, prioritised, screened, matched.
 
 Every write goes through here (pages and admin alike) so the scope rule, the workflow and the
-audit entry hold whichever way a need is changed.
+audit entry hold whichever way a need is changed. A manager changes only needs they may see
+(community.visibility.need_filter), and may not give a need an audience they are not part of:
+they would lose it from sight the moment it is saved.
 """
 
 from collections.abc import Iterable
@@ -9,6 +11,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from community.audit import audit_log
 from community.models import Domain, Thread
@@ -16,7 +19,7 @@ from community.tiers import Tier
 from community.visibility import access_thread
 
 from ..models import Need
-from ..permissions import can_manage_needs
+from ..permissions import can_manage_needs, in_need_audience
 
 # What a manager may set on a need; the status moves only through need_status_change, the
 # priority only through a ranking (ipup.services.ranking).
@@ -34,13 +37,18 @@ EDITABLE = frozenset(
 )
 
 
-def _require_manager(actor) -> None:
+NOT_IN_AUDIENCE = _lazy("You are not in this audience: you could no longer see or manage the need.")
+
+
+def _require_manager(actor, need: Need | None = None) -> None:
     if not can_manage_needs(actor):
+        raise PermissionDenied
+    if need is not None and not Need.objects.visible_to(actor).filter(pk=need.pk).exists():
         raise PermissionDenied
 
 
-def _save(need: Need, fields: dict, domains: Iterable[Domain] | None) -> Need:
-    unknown = set(fields) - EDITABLE - {"source_thread"}
+def _save(need: Need, fields: dict, domains: Iterable[Domain] | None, *, actor) -> Need:
+    unknown = set(fields) - EDITABLE - {"source_thread", "room"}
     if unknown:
         raise TypeError(f"not editable on a need: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
@@ -55,6 +63,8 @@ def _save(need: Need, fields: dict, domains: Iterable[Domain] | None) -> Need:
     domains = None if domains is None else list(domains)
     if domains is not None and not domains:
         errors["domains"] = [_("Choose at least one domain.")]
+    if not in_need_audience(actor, need):
+        errors["tier"] = [NOT_IN_AUDIENCE]
     try:
         # (created_by is the system's to set, and empty on needs from imports and seeds)
         need.full_clean(exclude=["domains", "created_by"])
@@ -87,7 +97,7 @@ def need_create(
         "policy_references": policy_references, "research_answerable": research_answerable,
         "out_of_scope_reason": out_of_scope_reason, "tier": tier,
     }  # fmt: skip
-    need = _save(Need(created_by=actor), fields, domains)
+    need = _save(Need(created_by=actor), fields, domains, actor=actor)
     audit_log(actor=actor, action="need.create", target=need)
     return need
 
@@ -95,11 +105,11 @@ def need_create(
 @transaction.atomic
 def need_update(*, actor, need: Need, **fields) -> Need:
     """Change any of ``EDITABLE`` (others raise TypeError: the status has its workflow)."""
-    _require_manager(actor)
+    _require_manager(actor, need)
     need = Need.objects.select_for_update().get(pk=need.pk)
     domains = fields.pop("domains", None)
     changed = sorted(name for name, value in fields.items() if getattr(need, name) != value)
-    need = _save(need, fields, domains)
+    need = _save(need, fields, domains, actor=actor)
     audit_log(
         actor=actor,
         action="need.update",
@@ -113,7 +123,7 @@ def need_update(*, actor, need: Need, **fields) -> Need:
 def need_status_change(*, actor, need: Need, status: str, reason: str = "") -> Need:
     """Move ``need`` one step along the workflow (``Need.TRANSITIONS``); anything else is
     refused with a ValidationError and nothing changes."""
-    _require_manager(actor)
+    _require_manager(actor, need)
     need = Need.objects.select_for_update().get(pk=need.pk)
     if status not in Need.Status.values:
         raise ValidationError(_("“%(status)s” is not a status of a need.") % {"status": status})
@@ -136,50 +146,39 @@ def need_status_change(*, actor, need: Need, status: str, reason: str = "") -> N
     return need
 
 
-def thread_need_tier(thread: Thread) -> str:
-    """The audience of a need raised in ``thread``: its room's tier, so a need from an LEA-only
-    discussion stays LEA-only.
-
-    A private room is narrower than any tier: only its listed members read it. Needs have no
-    membership list (the catalogue is read by tier), so keeping the room's tier would show the
-    need, often titled after the thread, to every member of that tier — for a private room of
-    "all verified members", to everyone. Such a need goes to the narrowest tier there is, LEA
-    members (every other tier includes them), whatever the room's tier; the manager who wrote
-    it may widen it afterwards, deliberately, by editing the need."""
-    room = thread.room
-    return Tier.LEA if room.is_private else room.tier
-
-
 @transaction.atomic
 def need_from_thread(
     *,
     actor,
     thread: Thread,
-    title: str | None = None,
-    description: str | None = None,
+    title: str,
+    description: str = "",
     domains: Iterable[Domain] | None = None,
     research_answerable: bool = True,
     out_of_scope_reason: str = "",
     policy_references: str = "",
 ) -> Need:
-    """A need raised in a discussion: it keeps the thread (shown only to who may open it) and
-    the audience of the thread's room (``thread_need_tier``). The title defaults to the
-    thread's, the domains to the room's domain."""
+    """A need raised in a discussion. It keeps the thread and, for good, the thread's room: the
+    need is read only by who may read that room (a private room's members and moderators), and
+    by tier as the room was (community.visibility.need_filter). The title is the recorder's to
+    write, never taken from the thread: a need travels further than its discussion (into
+    surveys, rankings and their exports). The domains default to the room's domain."""
     _require_manager(actor)
     # Re-read through the visibility rule: a manager records needs only from what they can see.
     thread = access_thread(actor, thread.pk)
     if domains is None:
         domains = [thread.room.domain] if thread.room.domain_id else []
     fields = {
-        "title": title if title is not None else thread.title,
+        "title": title,
         "description": description or "",
         "source": Need.Source.COMMUNITY,
         "source_thread": thread,
-        "tier": thread_need_tier(thread),
+        "room": thread.room,
+        "tier": thread.room.tier,
         "research_answerable": research_answerable,
         "out_of_scope_reason": out_of_scope_reason,
         "policy_references": policy_references,
     }
-    need = _save(Need(created_by=actor), fields, domains)
+    need = _save(Need(created_by=actor), fields, domains, actor=actor)
     audit_log(actor=actor, action="need.create", target=need, thread=thread.pk)
     return need

@@ -17,7 +17,8 @@ def ranking_apply(*, actor, survey: Survey) -> list[Need]:
     """Give every need the survey rated its weighted score as priority, and move those that
     were analysed on to prioritised. Only a closed survey's ranking is applied: answers still
     coming in would move it after the needs took it as settled. Applying again (after the
-    weights were corrected, say) overwrites the scores; the status moves only once."""
+    weights were corrected, say) overwrites the scores; the status moves only once. Only the
+    needs ``actor`` may see are changed (managing needs follows the visibility rule)."""
     if not can_manage_surveys(actor):
         raise PermissionDenied
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
@@ -33,7 +34,9 @@ def ranking_apply(*, actor, survey: Survey) -> list[Need]:
     )
     if not scores:
         raise ValidationError(_("No submitted answer rates a need yet: there is nothing to apply."))
-    needs = list(Need.objects.select_for_update().filter(pk__in=scores).order_by("pk"))
+    needs = list(
+        Need.objects.visible_to(actor).select_for_update().filter(pk__in=scores).order_by("pk")
+    )
     now = timezone.now()
     moved = []
     for need in needs:

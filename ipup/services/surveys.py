@@ -20,10 +20,12 @@ from community.audit import audit_log
 from community.emails import email_send
 from community.models import DeliveryStatus, User
 from community.outbox import deliveries_send
+from community.visibility import need_audience_filter
 
-from ..models import Survey, SurveyInvitation, SurveyReminder
+from ..models import Need, Survey, SurveyInvitation, SurveyReminder
 from ..permissions import can_manage_surveys
 from ..tokens import invitation_token
+from .responses import anonymous_drafts_delete
 
 
 def _require_manager(actor) -> None:
@@ -31,12 +33,19 @@ def _require_manager(actor) -> None:
         raise PermissionDenied
 
 
+def _in_good_standing(prefix: str = "") -> Q:
+    """Members who may still be asked: active, not deleted, not suspended (``prefix`` applies
+    it across a relation, ``"member__"`` from an invitation)."""
+    return Q(**{f"{prefix}is_active": True, f"{prefix}deleted_at__isnull": True}) & (
+        Q(**{f"{prefix}suspended_until__isnull": True})
+        | Q(**{f"{prefix}suspended_until__lte": timezone.now()})
+    )
+
+
 def survey_audience(survey: Survey):
     """The members a survey is for: active, in good standing, affiliation verified; the
     explicit list when there is one, else everyone matching every criterion that is set."""
-    members = User.objects.filter(
-        is_active=True, deleted_at__isnull=True, affiliation_verified_at__isnull=False
-    ).filter(Q(suspended_until__isnull=True) | Q(suspended_until__lte=timezone.now()))
+    members = User.objects.filter(_in_good_standing(), affiliation_verified_at__isnull=False)
     if survey.pk and survey.audience_members.exists():
         return members.filter(pk__in=survey.audience_members.values("pk"))
     if survey.audience_affiliations:
@@ -50,9 +59,32 @@ def survey_audience(survey: Survey):
     return members
 
 
+def needs_beyond_audience(survey: Survey) -> list[Need]:
+    """The needs ``survey`` asks to rate that some member of its audience may not see (the
+    visibility rule read from the need's side: one query per need, when publishing)."""
+    audience = survey_audience(survey)
+    needs = Need.objects.filter(questions__survey=survey).distinct().select_related("room")
+    return [need for need in needs if audience.exclude(need_audience_filter(need)).exists()]
+
+
+def _needs_named_for(actor, needs: list[Need]) -> str:
+    """The needs by title where ``actor`` may see them, else by number only."""
+    visible = set(
+        Need.objects.visible_to(actor)
+        .filter(pk__in=[n.pk for n in needs])
+        .values_list("pk", flat=True)
+    )
+    return ", ".join(
+        f"“{need.title}”" if need.pk in visible else _("need no. %(id)s") % {"id": need.pk}
+        for need in needs
+    )
+
+
 @transaction.atomic
 def survey_publish(*, actor, survey: Survey) -> Survey:
-    """Open the survey to its audience: the invitations go out now (or when it opens)."""
+    """Open the survey to its audience: the invitations go out now (or when it opens). A survey
+    asking its audience to rate needs some of them may not see is refused: the answer page
+    would show those members the titles of needs that are not theirs to read."""
     _require_manager(actor)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.published_at:
@@ -61,6 +93,15 @@ def survey_publish(*, actor, survey: Survey) -> Survey:
         raise ValidationError(_("This survey's closing date has passed."))
     if not survey.questions.exists():
         raise ValidationError(_("Add at least one question before publishing."))
+    beyond = needs_beyond_audience(survey)
+    if beyond:
+        raise ValidationError(
+            _(
+                "Some members of this survey's audience may not see these needs: %(needs)s. "
+                "Take them out of the questions, or narrow the audience to those who may see them."
+            )
+            % {"needs": _needs_named_for(actor, beyond)}
+        )
     survey.published_at = timezone.now()
     survey.save(update_fields=["published_at"])
     audit_log(actor=actor, action="survey.publish", target=survey)
@@ -78,6 +119,7 @@ def survey_close(*, actor, survey: Survey) -> Survey:
         raise ValidationError(_("This survey is already closed."))
     survey.closed_early_at = timezone.now()
     survey.save(update_fields=["closed_early_at"])
+    anonymous_drafts_delete(survey=survey)
     audit_log(actor=actor, action="survey.close", target=survey)
     return survey
 
@@ -100,13 +142,16 @@ def answer_url(invitation: SurveyInvitation) -> str:
 
 
 def _still_invited(invitation: SurveyInvitation) -> bool:
+    """Whether the invitee is still to be e-mailed: not answered, and still a member in good
+    standing (a suspended, removed or deleted member's link no longer works either)."""
     member = invitation.member
     return (
         invitation.survey.state in (Survey.State.OPEN, Survey.State.SCHEDULED)
-        and invitation.responded_at is None
+        and not invitation.has_answered
         and member is not None
         and member.is_active
         and member.deleted_at is None
+        and not member.is_suspended
     )
 
 
@@ -168,14 +213,16 @@ def sending_progress(survey: Survey) -> dict:
 
 
 def reminders_due(*, survey: Survey, now=None):
-    """Invitations owed their next reminder: e-mailed, unanswered, fewer reminders than the
-    survey allows, and the interval passed since the invitation (and each reminder)."""
+    """Invitations owed their next reminder: e-mailed, unanswered, to a member in good
+    standing, fewer reminders than the survey allows, and the interval passed since the
+    invitation (and each reminder)."""
     now = now or timezone.now()
     interval = timedelta(days=survey.reminder_interval_days)
     return SurveyInvitation.objects.filter(
+        _in_good_standing("member__"),
         survey=survey,
         status=DeliveryStatus.SENT,
-        responded_at__isnull=True,
+        has_answered=False,
         reminders_sent__lt=survey.max_reminders,
         sent_at__lte=now - interval * (F("reminders_sent") + 1),
     )

@@ -46,9 +46,10 @@ def survey_answer(request, token):
             status=STATUS_FOR.get(error.code, 404),
         )
     survey = invitation.survey
-    questions_qs = Question.objects.prefetch_related(
-        Prefetch("needs", queryset=Need.objects.order_by("title"))
-    )
+    # Only the needs the invitee may see, though publishing checked the audience: members,
+    # rooms and needs change while a survey is open.
+    needs = Need.objects.visible_to(invitation.member).order_by("title")
+    questions_qs = Question.objects.prefetch_related(Prefetch("needs", queryset=needs))
     survey = type(survey).objects.prefetch_related(
         Prefetch("sections", queryset=Section.objects.prefetch_related(
             Prefetch("questions", queryset=questions_qs)

@@ -12,7 +12,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def survey_responses_csv(request, pk):
     survey = survey_for_manager(request, pk)
     return attachment(
-        exports.responses_csv(survey),
+        exports.responses_csv(survey, reader=request.user),
         content_type="text/csv; charset=utf-8",
         filename=f"responses-survey-{survey.pk}.csv",
     )
@@ -22,7 +22,7 @@ def survey_responses_csv(request, pk):
 def survey_responses_xlsx(request, pk):
     survey = survey_for_manager(request, pk)
     return attachment(
-        exports.responses_xlsx(survey),
+        exports.responses_xlsx(survey, reader=request.user),
         content_type=XLSX,
         filename=f"responses-survey-{survey.pk}.xlsx",
     )

@@ -10,25 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from community.models import Domain, Thread
-from community.tiers import Tier
 from community.visibility import access_thread
 
 from ..forms import NeedFilterForm, NeedForm
 from ..models import Need
-from ..permissions import can_manage_needs, need_filter
-from ..services.needs import (
-    need_create,
-    need_from_thread,
-    need_status_change,
-    need_update,
-    thread_need_tier,
-)
+from ..permissions import can_manage_needs
+from ..services.needs import need_create, need_from_thread, need_status_change, need_update
 
 PER_PAGE = 30
 
 
 def _needs(user):
-    return Need.objects.filter(need_filter(user)).prefetch_related(
+    return Need.objects.visible_to(user).prefetch_related(
         Prefetch("domains", queryset=Domain.objects.order_by("position"))
     )
 
@@ -106,12 +99,9 @@ def need_edit(request, pk=None, thread_id=None):
         raise Http404
     need = _need(request.user, pk) if pk else None
     thread = access_thread(request.user, thread_id) if thread_id else None
-    initial = (
-        {"title": thread.title, "domains": [thread.room.domain_id] if thread.room.domain_id else []}
-        if thread
-        else {}
-    )
-    form = NeedForm(request.POST or None, instance=need, initial=initial)
+    # The title is left for the recorder to write (ipup.services.needs.need_from_thread).
+    initial = {"domains": [thread.room.domain_id]} if thread and thread.room.domain_id else {}
+    form = NeedForm(request.POST or None, instance=need, initial=initial, actor=request.user)
     if thread:
         for name in ("source", "tier"):
             del form.fields[name]
@@ -129,12 +119,7 @@ def need_edit(request, pk=None, thread_id=None):
         else:
             messages.success(request, _("The need is saved."))
             return redirect("ipup:need-detail", pk=need.pk)
-    tier = Tier(thread_need_tier(thread)).label if thread else None
-    return render(
-        request,
-        "ipup/need_form.html",
-        {"form": form, "need": need, "thread": thread, "thread_tier": tier},
-    )
+    return render(request, "ipup/need_form.html", {"form": form, "need": need, "thread": thread})
 
 
 @require_http_methods(["POST"])

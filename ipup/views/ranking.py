@@ -3,7 +3,7 @@ needs, and its CSV and PDF exports. For those who run surveys; everyone else get
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,15 +16,22 @@ from ileanet.pdf import render_pdf
 
 from .. import exports
 from ..models import Need, Question, Response, Survey
-from ..permissions import can_manage_surveys, need_filter
-from ..ranking import role_weight, survey_ranking
+from ..permissions import can_manage_surveys
+from ..ranking import ORGANISATION_KEY_PREFIX, role_weight, survey_ranking
 from ..services.ranking import ranking_apply
+from ..services.responses import anonymous_drafts_delete
 
 
 def survey_for_manager(request, pk) -> Survey:
+    """The survey, for those who run surveys (404 for anyone else). Its ranking and exports are
+    read through here: a closed anonymous survey first loses any draft still linked to an
+    invitee, should the periodic task not have run yet."""
     if not can_manage_surveys(request.user):
         raise Http404
-    return get_object_or_404(Survey, pk=pk)
+    survey = get_object_or_404(Survey, pk=pk)
+    if survey.is_anonymous and survey.state == Survey.State.CLOSED:
+        anonymous_drafts_delete(survey=survey)
+    return survey
 
 
 def attachment(content, *, content_type: str, filename: str) -> HttpResponse:
@@ -34,15 +41,20 @@ def attachment(content, *, content_type: str, filename: str) -> HttpResponse:
 
 
 def _ranking(request, survey):
-    # Only the needs the reader may see: managers see every need today, but the ranking
-    # should not be the one page that forgets the rule if that changes.
-    return survey_ranking(survey, needs=Need.objects.filter(need_filter(request.user)))
+    # Only the needs the reader may see (an IPUP coordinator reads needs by their own tier).
+    return survey_ranking(survey, needs=Need.objects.visible_to(request.user))
 
 
 def _context(request, survey: Survey) -> dict:
     """What the page and the PDF show: the ranking, the weights and the method's settings.
     A fixed number of queries, however many responses the survey has."""
     ranking = _ranking(request, survey)
+    responses = Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED).aggregate(
+        respondents=Count("pk"),
+        without_organisation=Count(
+            "pk", filter=~Q(organisation_key__startswith=ORGANISATION_KEY_PREFIX)
+        ),
+    )
     scale_max = Question.objects.filter(
         survey=survey, kind=Question.Kind.NEED_IMPORTANCE
     ).aggregate(top=Max("scale_max"))["top"]
@@ -54,9 +66,8 @@ def _context(request, survey: Survey) -> dict:
             for level in RoleLevel
         ],
         "normalised": survey.normalise_by_organisation,
-        "respondents": Response.objects.filter(
-            survey=survey, status=Response.Status.SUBMITTED
-        ).count(),
+        "respondents": responses["respondents"],
+        "without_organisation": responses["without_organisation"],
         "charts": {
             "max": scale_max or 5,
             "labels": {"raw": _("Raw score"), "weighted": _("Weighted score")},

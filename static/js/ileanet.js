@@ -7,8 +7,9 @@ document.addEventListener("click", (event) => {
 });
 
 // Mention autocomplete (a textarea with data-mentions="<list id>" and hx-get): send only the
-// word being typed after "@", never the message itself, and insert the handle picked.
-const MENTION_BEFORE_CARET = /(?:^|\s)@([\w.-]{1,60})$/;
+// word being typed after "@", never the message itself, and insert the handle picked. The
+// server answers from two characters on (community.selectors.forum.MENTION_MIN_CHARS).
+const MENTION_BEFORE_CARET = /(?:^|\s)@([\w.-]{2,60})$/;
 
 document.addEventListener("htmx:configRequest", (event) => {
   const field = event.detail.elt;

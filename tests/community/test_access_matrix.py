@@ -149,9 +149,10 @@ def missing_urls():
 
 
 # Pages open to anonymous visitors (public rooms); the others need a signed-in member.
-ANONYMOUS_READABLE = {"room", "feed", "thread", "permalink", "history", "attachment"}
-# Pages only moderators / community managers may open even in a room they see.
-STAFF_ONLY = {"moderate", "room-edit", "edit"}
+ANONYMOUS_READABLE = {"room", "feed", "thread", "permalink", "attachment"}
+# Pages only moderators / community managers may open even in a room they see (the history of
+# a post is also its author's, here a manager).
+STAFF_ONLY = {"moderate", "room-edit", "edit", "history"}
 
 
 def client_as(actor):
@@ -200,8 +201,9 @@ def test_every_room_url_as_every_role(role, world):
                 assert response.status_code == missing[name].status_code == 404, where
             elif name in STAFF_ONLY:
                 assert response.status_code == (200 if staff_may_open(role, slug) else 404), where
-            elif name == "new-thread" and slug == "public":
-                # The public room is for announcements by its moderators and the managers.
+            elif name in ("new-thread", "mentions") and slug == "public":
+                # The public room is for announcements by its moderators and the managers (and
+                # mention suggestions are for those who may post).
                 assert response.status_code == (200 if staff_may_open(role, slug) else 404), where
             else:
                 assert response.status_code in (200, 302), where
@@ -283,3 +285,175 @@ def test_a_member_demoted_from_manager_loses_the_private_room_at_the_next_reques
     response = client.get(url)
     assert response.status_code == 404
     assert token("private") not in body_of(response)
+
+
+# Members to mention, all named "Zz…": who can read which room, and who shows their profile to
+# whom, differ. Each role's suggestions must be exactly those its own directory lists among the
+# members who can read the room.
+MENTIONABLE = {
+    # name: (affiliation, verified, profile visibility, rooms the member reads)
+    "lea": (AffiliationType.LEA, True, "members", LEA_ROOMS),
+    "leahidden": (AffiliationType.LEA, True, "hidden", LEA_ROOMS),
+    "leaonly": (AffiliationType.LEA, True, "lea", LEA_ROOMS),
+    "industry": (AffiliationType.INDUSTRY, True, "members", EXPECTED["industry"]),
+    "research": (AffiliationType.RESEARCH, True, "members", EXPECTED["research"]),
+    "unverified": (AffiliationType.LEA, False, "members", EXPECTED["unverified"]),
+    "insider": (AffiliationType.LEA, True, "members", EXPECTED["private_member"]),
+}
+
+
+def may_post(role, slug) -> bool:
+    if slug not in EXPECTED[role] or role in ("anonymous", "suspended", "unverified"):
+        return False
+    return slug != "public" or staff_may_open(role, slug)
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED))
+def test_mention_autocomplete_offers_only_members_the_directory_shows_and_the_room_admits(
+    role, world, make_member
+):
+    mentionable = {}
+    for name, (affiliation, verified, shown_to, _rooms) in MENTIONABLE.items():
+        member = make_member(affiliation, unverified=not verified, first_name="Zz",
+                             last_name=name, profile_visibility=shown_to,
+                             email=f"zz.{name}@example.org")  # fmt: skip
+        mentionable[name] = member
+    assign_perm("community.access_room", mentionable["insider"], world["rooms"]["private"])
+    actor = world["actors"][role]
+    client = client_as(actor)
+    directory = set()
+    if actor is not None and role != "suspended":
+        page = client.get(reverse("community:member-directory"), {"q": "zz"}).context.get("page")
+        directory = {member.handle for member in page.object_list} if page else set()
+
+    for slug, room in world["rooms"].items():
+        url = reverse("community:mention-autocomplete", args=[room.slug])
+        response = client.get(url, {"q": "zz"}, headers={"Accept": "application/json"})
+        where = f"mentions of {slug}"
+        assert_no_leak(role, response, where)
+        if actor is None:
+            assert response.status_code == 302, where
+        elif role == "suspended":
+            assert response.status_code == 403, where
+        elif not may_post(role, slug):
+            assert response.status_code == 404, where
+        else:
+            assert response.status_code == 200, where
+            readers = {m.handle for n, m in mentionable.items() if slug in MENTIONABLE[n][3]}
+            offered = {row["handle"] for row in response.json()["results"]}
+            assert offered == directory & readers, where
+            assert mentionable["insider" if slug == "private" else "lea"].handle in offered, where
+            hidden = mentionable["leahidden"].handle
+            assert (hidden in offered) == (role in ("manager", "admin") and slug != "private")
+
+
+# --- IPUP: needs and survey pages (issue 10, point 4) --------------------------------------------
+#
+# A need of every room tier, and one recorded from the private room's thread; a survey rating
+# them all, to which every member actor is invited (before any suspension), answered once.
+# Needs follow the rooms' rule, so each role reads exactly the needs of the rooms it sees; an
+# IPUP coordinator (affiliation "other") reads by their own tier, like any member.
+
+NEED_EXPECTED = EXPECTED | {"coordinator": {"public", "members"}}
+SURVEY_RUNNERS = {"coordinator", "manager", "admin"}
+
+
+def need_title(slug: str) -> str:
+    return f"Need {token(slug)}"
+
+
+@pytest.fixture
+def need_world(world, make_member):
+    from community.models import Domain
+    from ipup.models import Need, SurveyInvitation
+    from ipup.services.needs import need_from_thread
+    from ipup.tokens import invitation_token
+    from tests.ipup.factories import NeedFactory, SurveyFactory, needs_questions, submitted_response
+
+    manager = world["actors"]["manager"]
+    actors = world["actors"] | {
+        "coordinator": make_member(AffiliationType.OTHER, roles=[Role.IPUP_COORDINATOR],
+                                   email="coord@example.org"),
+    }  # fmt: skip
+    needs = {
+        slug: NeedFactory(title=need_title(slug), tier=tier)
+        for slug, (tier, private) in ROOMS.items()
+        if not private
+    }
+    needs["private"] = need_from_thread(
+        actor=manager, thread=world["threads"]["private"], title=need_title("private"),
+        domains=Domain.objects.filter(slug="cybercrime"),
+    )  # fmt: skip
+    assert Need.objects.count() == len(ROOMS)
+    survey = SurveyFactory(title="Matrix survey")
+    rate, _comment = needs_questions(survey, list(needs.values()), required=False)
+    respondent = make_member(AffiliationType.LEA, email="respondent@example.org")
+    submitted_response(survey, respondent, [(rate, need, 3) for need in needs.values()])
+    links = {}
+    for role, actor in actors.items():
+        if actor is not None:
+            invitation = SurveyInvitation.objects.create(survey=survey, member=actor,
+                                                         email=actor.email)  # fmt: skip
+            links[role] = reverse("ipup:survey-answer", args=[invitation_token(invitation)])
+    return {"actors": actors, "needs": needs, "survey": survey, "links": links}
+
+
+def assert_needs(role, text, where, *, expected=None):
+    expected = NEED_EXPECTED[role] if expected is None else expected
+    for slug in ROOMS:
+        assert (need_title(slug) in text) == (slug in expected), (role, slug, where)
+
+
+@pytest.mark.parametrize("role", sorted(NEED_EXPECTED))
+def test_needs_and_survey_pages_as_every_role(role, need_world):
+    actor = need_world["actors"][role]
+    client = client_as(actor)
+    survey = need_world["survey"]
+    listing = client.get(reverse("ipup:need-list"))
+    pages = {
+        "need detail": [
+            client.get(reverse("ipup:need-detail", args=[n.pk]))
+            for n in need_world["needs"].values()
+        ],
+        "survey list": client.get(reverse("ipup:survey-list")),
+        "survey detail": client.get(reverse("ipup:survey-detail", args=[survey.pk])),
+        "ranking": client.get(reverse("ipup:survey-ranking", args=[survey.pk])),
+        "ranking csv": client.get(reverse("ipup:survey-ranking-csv", args=[survey.pk])),
+        "responses csv": client.get(reverse("ipup:survey-responses-csv", args=[survey.pk])),
+    }
+    if actor is None:
+        for response in [listing, *pages["need detail"]]:
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("account_login"))
+        return
+    if role == "suspended":
+        assert listing.status_code == 403
+        assert all(r.status_code == 403 for r in pages["need detail"])
+        answer = client_as(None).get(need_world["links"][role])
+        assert answer.status_code == 404
+        assert_needs(role, body_of(answer), "answer page")
+        return
+
+    # the catalogue, each need's page, and a search for each need's title
+    assert listing.status_code == 200
+    assert_needs(role, body_of(listing), "need list")
+    for slug, response in zip(need_world["needs"], pages["need detail"], strict=True):
+        assert response.status_code == (200 if slug in NEED_EXPECTED[role] else 404), slug
+        assert_needs(role, body_of(response), f"need {slug}", expected=NEED_EXPECTED[role] & {slug})
+    for slug, need in need_world["needs"].items():
+        found = client.get(reverse("ipup:need-list"), {"q": need.title}).context["page"]
+        assert (need in found.object_list) == (slug in NEED_EXPECTED[role]), (role, slug)
+    # the survey pages: for those who run surveys, the ranking and the responses with only the
+    # needs they may read (the survey's own pages name none)
+    runs = role in SURVEY_RUNNERS
+    for what, response in pages.items():
+        if what == "need detail":
+            continue
+        assert response.status_code == (200 if runs else 404), (role, what)
+        names_needs = runs and what not in ("survey list", "survey detail")
+        assert_needs(role, body_of(response), what,
+                     expected=NEED_EXPECTED[role] if names_needs else set())  # fmt: skip
+    # the answer page of the actor's own link, signed in: only the needs they may read
+    answer = client.get(need_world["links"][role])
+    assert answer.status_code == 200
+    assert_needs(role, body_of(answer), "answer page")

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from community import services
 from community.models import (
     AffiliationType,
     AuditLogEntry,
@@ -26,6 +27,7 @@ from community.models import (
     User,
 )
 from community.tasks import invitation_send_task
+from tests.community.factories import OrganisationFactory
 from tests.conftest import totp_code
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +64,7 @@ def _signup_data(email, **overrides):
         "last_name": "Newcomer",
         "country": "BE",
         "affiliation_type": AffiliationType.LEA,
+        "unlisted_organisation": "Police locale Example",
         "role_level": "management",
     }
     data.update(overrides)
@@ -140,7 +143,13 @@ def test_an_invited_lea_officer_joins_through_every_step(
     assert signed_up["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email=email)
     assert (user.first_name, user.last_name, user.country.code) == ("Ada", "Newcomer", "BE")
-    assert user.role_level == "management"
+    # the manager vouched for the affiliation only: the role level and the organisation named
+    # weigh in surveys, and wait for a manager's confirmation (no organisation is created)
+    assert (user.role_level, user.pending_role_level) == ("field", "management")
+    assert user.organisation is None
+    assert user.unlisted_organisation == "Police locale Example"
+    assert user.pending_change_requested_at is not None
+    assert not Organisation.objects.filter(name="Police locale Example").exists()
     assert not EmailAddress.objects.get(user=user).verified
     (confirmation,) = _mails_to(email)
     confirm_url = _link(CONFIRMATION_LINK, confirmation)
@@ -354,15 +363,17 @@ def test_a_member_invites_within_their_quota(invite, client_for, make_member):
         response = invite(member, email)
         assert response.status_code == 302
 
-    # then: both are invited and e-mailed, and the quota is spent
-    member.refresh_from_db()
-    assert member.invitation_quota == 0
+    # then: both are invited and e-mailed, and both invitations are held against the quota
+    # (it is spent when someone joins, given back when an invitation expires unanswered)
+    assert services.invitations_left(member) == 0
     assert Invitation.objects.filter(invited_by=member).count() == 2
     assert len(_mails_to("first@example.org")) == len(_mails_to("second@example.org")) == 1
 
-    # and: with nothing left, the page and the form are refused
+    # and: with nothing left, the page says so without a form, and the form is refused
     client = client_for(member)
-    assert client.get(reverse("community:invitation-create")).status_code == 403
+    page = client.get(reverse("community:invitation-create"))
+    assert "You have 0 invitations left." in page.content.decode()
+    assert "Send the invitation" not in page.content.decode()
     refused = client.post(reverse("community:invitation-create"), {"email": "third@example.org"})
     assert refused.status_code == 403
     assert not Invitation.objects.filter(email="third@example.org").exists()
@@ -441,7 +452,7 @@ def decide(django_capture_on_commit_callbacks, client_for):
     def post(actor, application, decision, **data):
         with django_capture_on_commit_callbacks(execute=True):
             return client_for(actor).post(
-                reverse("community:application-decide", args=[application.pk, decision]),
+                reverse(f"community:application-{decision}", args=[application.pk]),
                 data,
                 follow=True,
             )
@@ -449,23 +460,44 @@ def decide(django_capture_on_commit_callbacks, client_for):
     return post
 
 
-def test_an_approved_applicant_is_invited_and_can_join(decide, manager):
-    # given: an anonymous visitor applies
+# What the manager posts on the approval page to add the organisation an applicant named.
+ADD_LANDESPOLIZEI = {
+    "new_name": "Landespolizei Example",
+    "new_country": "DE",
+    "new_type": AffiliationType.LEA,
+}
+
+
+def test_an_approved_applicant_is_invited_and_can_join(decide, client_for, manager):
+    # given: an anonymous visitor applies, naming an organisation that is not listed
     application = _apply()
     assert application.status == MembershipApplication.Status.PENDING
     email = application.email
     assert email == "jan.applicant@polizei.example.de"
+    assert application.organisation is None
+    assert not Organisation.objects.filter(name="Landespolizei Example").exists()
 
-    # when: a community manager approves
-    response = decide(manager, application, "approve")
+    # and: the list leads the manager to the approval page, which proposes to add it
+    listed = client_for(manager).get(reverse("community:application-list")).content.decode()
+    approve_url = reverse("community:application-approve", args=[application.pk])
+    assert f'href="{approve_url}"' in listed
+    page = client_for(manager).get(approve_url)
+    assert page.status_code == 200
+    assert page.context["form"]["new_name"].value() == "Landespolizei Example"
 
-    # then: approved, organisation created, audit entry written, applicant e-mailed a link
+    # when: a community manager approves, adding the organisation
+    response = decide(manager, application, "approve", **ADD_LANDESPOLIZEI)
+
+    # then: approved, organisation created by the manager (audited), applicant e-mailed a link
     assert response.status_code == 200
     application.refresh_from_db()
     assert application.status == MembershipApplication.Status.APPROVED
     assert application.decided_by == manager
     organisation = Organisation.objects.get(name="Landespolizei Example", country="DE")
     assert organisation.type == AffiliationType.LEA
+    assert AuditLogEntry.objects.filter(
+        action="organisation.create", actor=manager, target_id=str(organisation.pk)
+    ).exists()
     assert AuditLogEntry.objects.filter(
         action="application.approve", actor=manager, target_id=str(application.pk)
     ).exists()
@@ -519,11 +551,11 @@ def test_declining_without_a_reason_is_refused(decide, manager):
 def test_an_application_cannot_be_decided_twice(decide, manager):
     # given: an approved application
     application = _apply(email="twice@example.org")
-    decide(manager, application, "approve")
+    decide(manager, application, "approve", **ADD_LANDESPOLIZEI)
     assert len(mail.outbox) == 1
 
     # when: someone approves it again, or declines it
-    again = decide(manager, application, "approve")
+    again = decide(manager, application, "approve", **ADD_LANDESPOLIZEI)
     declined = decide(manager, application, "decline", reason="Too late.")
 
     # then: both are refused with a message; nothing changes and no second e-mail goes out
@@ -540,13 +572,14 @@ def test_a_non_manager_cannot_decide_an_application(decide, make_member, decisio
     application = _apply(email="waiting@example.org")
     member = make_member(AffiliationType.LEA)
 
-    response = decide(member, application, decision, reason="Because I can.")
+    response = decide(member, application, decision, reason="Because I can.", **ADD_LANDESPOLIZEI)
 
     assert response.status_code == 404
     application.refresh_from_db()
     assert application.status == MembershipApplication.Status.PENDING
     assert mail.outbox == []
     assert not Invitation.objects.exists()
+    assert not Organisation.objects.filter(name="Landespolizei Example").exists()
 
 
 @pytest.mark.parametrize(
@@ -596,3 +629,220 @@ def test_sending_an_invitation_twice_sends_one_email(
     (message,) = mail.outbox
     link = _link(INVITATION_LINK, message)
     assert Client().get(link).status_code == 200
+
+
+# --- Organisations when joining: chosen from the managed list, never created by applicants -----
+
+
+def test_the_forms_offer_the_managed_list_grouped_by_country(client, invitation_link):
+    # given: organisations in two countries
+    OrganisationFactory(name="Polizei Berlin", country="DE")
+    OrganisationFactory(name="Police nationale", country="FR")
+
+    # when: a visitor opens the application form, and an invitee the sign-up form
+    application_page = client.get(reverse("community:application-create")).content.decode()
+    visitor = Client()
+    assert visitor.get(invitation_link("grouped@example.org")).status_code == 200
+    signup_page = visitor.get(reverse("account_signup")).content.decode()
+
+    # then: each lists them in groups by country, with a way to name an unlisted one
+    for page in (application_page, signup_page):
+        assert '<optgroup label="Germany">' in page
+        assert '<optgroup label="France">' in page
+        assert "Polizei Berlin</option>" in page
+        assert "Not in the list (give its name below)" in page
+
+
+def test_an_applicant_chooses_a_listed_organisation_and_a_one_click_approval_keeps_it(
+    decide, client_for, manager
+):
+    # given: an applicant who chose their organisation from the list
+    listed = OrganisationFactory(name="Bundespolizei", country="DE")
+    application = _apply(email="listed@example.de", organisation=listed.pk, organisation_name="")
+    assert application.organisation == listed
+    page = client_for(manager).get(reverse("community:application-list")).content.decode()
+    assert "Approve and invite" in page
+
+    # when: the manager approves with the list's button (it posts the applicant's choice)
+    response = decide(manager, application, "approve", organisation=listed.pk)
+
+    # then: the invitation carries that organisation; nothing is added to the list
+    assert "Approved" in response.content.decode()
+    application.refresh_from_db()
+    assert application.invitation.organisation == listed
+    assert Organisation.objects.filter(name__iexact="Bundespolizei").count() == 1
+
+
+def test_the_manager_may_match_an_unlisted_name_to_a_listed_organisation(decide, manager):
+    # given: the applicant typed a name for an organisation listed under another one
+    listed = OrganisationFactory(name="Landespolizei Nordrhein-Westfalen", country="DE")
+    application = _apply()
+    count = Organisation.objects.count()
+
+    # when: the manager picks the listed one
+    decide(manager, application, "approve", organisation=listed.pk)
+
+    # then: the applicant is invited into it, and no organisation is made from the free text
+    application.refresh_from_db()
+    assert application.status == MembershipApplication.Status.APPROVED
+    assert application.invitation.organisation == listed
+    assert Organisation.objects.count() == count
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({}, "organisation", "Choose the organisation, or add a new one."),
+        ({"organisation": "999999"}, "organisation", "Select a valid choice."),
+        (
+            {"new_name": "landespolizei example", "new_country": "DE", "new_type": "lea"},
+            None,
+            "already listed in this country",
+        ),
+        ({"new_name": "Landespolizei Example"}, "new_country", "Needed to add the organisation."),
+    ],
+)
+def test_an_approval_without_a_valid_organisation_is_refused(decide, manager, data, field, message):
+    # given: an application, and an organisation of the same name already listed
+    OrganisationFactory(name="Landespolizei Example", country="DE")
+    application = _apply()
+    count = Organisation.objects.count()
+
+    # when: the manager approves without choosing, with a forged id, re-adding a listed one
+    # (whatever the case), or adding one without its country
+    response = decide(manager, application, "approve", **data)
+
+    # then: the page says why, and nothing is decided, created or sent
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    if field:
+        assert field in response.context["form"].errors
+    application.refresh_from_db()
+    assert application.status == MembershipApplication.Status.PENDING
+    assert Organisation.objects.count() == count
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"organisation": "999999", "organisation_name": ""}, "organisation"),
+        ({"organisation": "", "organisation_name": ""}, "organisation"),
+        ({"organisation": "LISTED", "organisation_name": "Also this"}, "organisation_name"),
+    ],
+)
+def test_an_applicant_cannot_forge_an_organisation(client, data, field):
+    # given: the list holds one organisation
+    listed = OrganisationFactory(name="Guardia Example", country="ES")
+    if data["organisation"] == "LISTED":
+        data["organisation"] = listed.pk
+
+    # when: a visitor posts an unknown id, nothing at all, or both a choice and a name
+    response = client.post(reverse("community:application-create"), _application_data(**data))
+
+    # then: the form says why; no application and no organisation is stored
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not MembershipApplication.objects.exists()
+    assert list(Organisation.objects.all()) == [listed]
+
+
+def test_an_unlisted_organisation_named_by_an_applicant_is_only_text(client):
+    response = client.post(
+        reverse("community:application-create"),
+        _application_data(organisation_name="  Brand New Agency  "),
+    )
+
+    assert "Your application has been received" in response.content.decode()
+    application = MembershipApplication.objects.get()
+    assert (application.organisation, application.organisation_name) == (None, "Brand New Agency")
+    assert not Organisation.objects.exists()
+
+
+def test_an_invitee_chooses_a_listed_organisation_at_sign_up(invitation_link):
+    # given: an invitation that names no organisation
+    listed = OrganisationFactory(name="Police fédérale", country="BE")
+    email = "chooser@example.be"
+    link = invitation_link(email)
+
+    # when: the invitee chooses from the list (their affiliation is not verified yet)
+    response = _sign_up(
+        Client(), link, email, organisation=listed.pk, unlisted_organisation="", role_level="field"
+    )
+
+    # then: it is theirs, for the manager's verification to confirm
+    assert response.status_code == 302
+    user = User.objects.get(email=email)
+    assert not user.is_affiliation_verified
+    assert (user.organisation, user.unlisted_organisation) == (listed, "")
+    assert user.pending_change_requested_at is None
+
+
+def test_an_invitee_naming_an_unlisted_organisation_creates_none(invitation_link):
+    email = "unlisted@example.be"
+    link = invitation_link(email)
+
+    response = _sign_up(Client(), link, email, unlisted_organisation="Zone de police Example")
+
+    assert response.status_code == 302
+    user = User.objects.get(email=email)
+    assert (user.organisation, user.unlisted_organisation) == (None, "Zone de police Example")
+    assert user.role_level == "management"  # not verified yet: the verification confirms it
+    assert not Organisation.objects.filter(name="Zone de police Example").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"organisation": "999999", "unlisted_organisation": ""}, "Select a valid choice"),
+        ({"unlisted_organisation": ""}, "Choose your organisation, or give its name"),
+    ],
+)
+def test_sign_up_with_a_forged_or_missing_organisation_is_refused(invitation_link, data, error):
+    email = "forger@example.be"
+    link = invitation_link(email)
+
+    response = _sign_up(Client(), link, email, **data)
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not User.objects.filter(email=email).exists()
+    assert Invitation.objects.get(email=email).state == Invitation.State.PENDING
+
+
+def test_the_organisation_an_invitation_names_is_not_asked_again(invitation_link):
+    # given: a manager invited someone into a listed organisation
+    named = OrganisationFactory(name="Politie Nederland", country="NL")
+    other = OrganisationFactory(name="Another force", country="NL")
+    email = "named@example.nl"
+    link = invitation_link(email, organisation=named.pk)
+    visitor = Client()
+    assert visitor.get(link).status_code == 200
+
+    # when: the invitee opens the sign-up form and posts another organisation anyway
+    page = visitor.get(reverse("account_signup")).content.decode()
+    response = visitor.post(reverse("account_signup"), _signup_data(email, organisation=other.pk))
+
+    # then: the form did not ask, and the invitation's organisation is theirs
+    assert 'name="organisation"' not in page
+    assert response.status_code == 302
+    assert User.objects.get(email=email).organisation == named
+
+
+def test_the_application_list_has_a_constant_number_of_queries(
+    client_for, manager, django_assert_max_num_queries
+):
+    client = client_for(manager)
+    _apply(email="first@example.org", organisation=OrganisationFactory().pk, organisation_name="")
+    client.get(reverse("community:application-list"))
+    with django_assert_max_num_queries(15) as few:
+        client.get(reverse("community:application-list"))
+    budget = len(few.captured_queries)
+    for n in range(5):
+        listed = {"organisation": OrganisationFactory().pk, "organisation_name": ""}
+        _apply(email=f"more{n}@example.org", **(listed if n % 2 else {}))
+
+    with django_assert_max_num_queries(budget):
+        response = client.get(reverse("community:application-list"))
+    assert len(response.context["applications"]) == 6

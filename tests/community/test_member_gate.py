@@ -4,14 +4,15 @@ unverified members in the lowest tier, manager pages only for managers."""
 import pytest
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from community.models import AffiliationType, AuditLogEntry, CharterAcceptance
 from community.roles import Role
-from community.services import charter_publish
+from community.services import charter_publish, forum
 from community.tiers import tiers_for
-from tests.community.factories import TEST_PASSWORD
-from tests.conftest import enable_totp
+from tests.community.factories import TEST_PASSWORD, RoomFactory, UserFactory
+from tests.conftest import enable_totp, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,72 @@ def test_a_member_who_never_accepted_the_charter_is_sent_to_it(client_for, make_
     assert response["HX-Redirect"].startswith(reverse("community:charter"))
 
 
+def test_without_a_published_charter_members_reach_only_the_open_pages(
+    django_capture_on_commit_callbacks, client_for, db
+):
+    # given: no charter yet; a member, and an administrator who may publish it
+    member = UserFactory()
+    administrator = UserFactory(is_superuser=True, is_staff=True)
+    enable_totp(administrator)
+    client, admin = client_for(member), client_for(administrator)
+
+    # then: the member reaches the open pages and, everywhere else, a page that says why
+    for url in (reverse("community:home"), reverse("community:room-list"), "/no-such-page/"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert "The charter is not published yet" in response.content.decode()
+        assert "Publish the charter" not in response.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 503
+    for url in OPEN_URLS[3:]:
+        assert client.get(url).status_code == 200, url
+    # the administrator is pointed to the admin, where the charter is published
+    page = admin.get(reverse("community:home")).content.decode()
+    assert reverse("admin:community_charter_add") in page
+    assert admin.get(reverse("admin:community_charter_add")).status_code == 200
+
+    # and an administrator without a second factor yet sets one up first
+    newcomer = client_for(UserFactory(is_superuser=True, is_staff=True))
+    assert newcomer.get(reverse("admin:index"))["Location"] == MFA_REQUIRED
+    assert newcomer.get(MFA_REQUIRED).status_code == 200
+    assert newcomer.get(reverse("community:home")).status_code == 503
+
+    # when: it is published
+    with django_capture_on_commit_callbacks(execute=True):
+        charter_publish(actor=administrator, title="Charter", body="Be kind.")
+
+    # then: the member is asked to accept it
+    response = client.get(reverse("community:home"))
+    assert response["Location"].startswith(reverse("community:charter"))
+
+
+# --- Caches ---------------------------------------------------------------------------------
+
+
+def test_pages_downloads_and_exports_are_kept_by_no_cache(
+    client, client_for, lea_member, admin_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    room = RoomFactory(tier="lea")
+    upload = SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n", content_type="application/pdf")
+    thread = forum.thread_create(
+        actor=lea_member, room=room, title="Plan", body="Restricted.", files=[upload]
+    )
+    officer = client_for(lea_member)
+
+    responses = [
+        officer.get(reverse("community:thread-detail", args=[thread.pk])),
+        officer.get(
+            reverse("community:attachment-download", args=[thread.posts.get().attachments.get().pk])
+        ),
+        client_for(admin_user).get(reverse("community:audit-log-export")),
+        client.get(reverse("community:room-list")),
+    ]
+
+    for response in responses:
+        assert response.status_code == 200
+        assert set(response["Cache-Control"].split(", ")) == {"private", "no-store"}
+
+
 # --- MFA ------------------------------------------------------------------------------------
 
 
@@ -174,13 +241,16 @@ def test_an_htmx_request_is_redirected_with_a_header(client_for, make_member):
     assert response["HX-Redirect"] == MFA_REQUIRED
 
 
-def test_after_setting_up_totp_the_member_reaches_home(client_for, make_member):
+def test_a_factor_set_up_outside_the_session_is_proved_in_it_before_home(client_for, make_member):
     member = make_member(AffiliationType.LEA, mfa=False)
     client = client_for(member)
     assert client.get(reverse("community:home"))["Location"] == MFA_REQUIRED
 
-    enable_totp(member)
+    secret = enable_totp(member)
 
+    proof = reverse("mfa_reauthenticate")
+    assert client.get(reverse("community:home"))["Location"].startswith(proof)
+    client.post(proof, {"code": totp_code(secret)})
     assert client.get(reverse("community:home")).status_code == 200
     assert client.get(MFA_REQUIRED)["Location"] == reverse("community:home")
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from community.models import AffiliationType, AuditLogEntry, Flag, Room, Sanction, User
+from community.roles import Role
 from community.services import forum
 from community.tiers import Tier
 
@@ -207,3 +208,31 @@ def test_managers_create_rooms_others_cannot(client_for, manager, lea_member):
     assert created.status_code == 302
     assert Room.objects.filter(slug="new-room", tier=Tier.LEA).exists()
     assert AuditLogEntry.objects.filter(action="room.create").count() == 1
+
+
+@pytest.mark.parametrize("kind", ["warn", "suspend", "remove"])
+def test_only_an_administrator_sanctions_an_administrator(
+    client_for, manager, admin_user, make_member, kind
+):
+    url = reverse("community:member-sanction", args=[admin_user.pk])
+    data = {"kind": kind, "days": 3, "reason": "Took over the admin site"}
+    page = client_for(manager).get(url)
+
+    refused = client_for(manager).post(url, data)
+
+    assert "Only an administrator may warn, suspend or remove an administrator." in (
+        page.content.decode()
+    )
+    assert refused.status_code == 200
+    assert "Only an administrator may" in refused.content.decode()
+    admin_user.refresh_from_db()
+    assert (admin_user.is_active, admin_user.suspended_until) == (True, None)
+    assert not Sanction.objects.exists()
+    assert not AuditLogEntry.objects.filter(action__startswith="member.").exists()
+    # another administrator may (a superuser account itself is never removed here)
+    other = make_member(AffiliationType.OTHER, roles=[Role.ADMINISTRATOR], email="ops@example.org")
+    allowed = client_for(admin_user).post(
+        reverse("community:member-sanction", args=[other.pk]), data
+    )
+    assert allowed.status_code == 302
+    assert Sanction.objects.filter(member=other).count() == 1

@@ -18,7 +18,7 @@ from community.models import AuditLogEntry, Invitation, NationalContact, Post, U
 from community.roles import Role
 from community.services import forum
 from community.services.personal_data import account_delete
-from tests.community.factories import TEST_PASSWORD, RoomFactory
+from tests.community.factories import TEST_PASSWORD, OrganisationFactory, RoomFactory
 
 
 def _zip(response) -> dict[str, list]:
@@ -155,7 +155,11 @@ def test_deletion_erases_the_copies_of_my_name_and_address_elsewhere(
             affiliation_type="research",
             motivation="Jonas Joiner wants to help",
         )
-        application = services.application_approve(actor=manager, application=application)
+        application = services.application_approve(
+            actor=manager,
+            application=application,
+            organisation=OrganisationFactory(name="Joiner Labs", country="BE"),
+        )
     member = make_member(
         email="jonas.joiner@example.org", first_name="Jonas", last_name="Joiner", mfa=True
     )

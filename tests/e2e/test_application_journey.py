@@ -9,7 +9,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from community import services
-from community.models import AffiliationType, User
+from community.models import AffiliationType, Organisation, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -56,11 +56,14 @@ def test_an_approved_applicant_joins_and_shows_in_the_directory_and_the_dashboar
     assert _figure(desk, "#pending-applications") == 1
     joined_before = _joined_this_month(desk)
 
-    # when: the manager approves it
+    # when: the manager approves it, adding the organisation the applicant named (not listed)
     desk.goto("/manage/applications/")
     expect(desk.get_by_text("Nina Newcomer")).to_be_visible()
+    desk.get_by_role("button", name="Choose the organisation and approve").click()
+    expect(desk.get_by_label("New organisation: name")).to_have_value("Baltic Forensics")
     desk.get_by_role("button", name="Approve and invite").click()
     expect(desk.get_by_role("status")).to_contain_text("Approved")
+    assert Organisation.objects.filter(name="Baltic Forensics", country="EE").exists()
 
     # then: the applicant receives an invitation and joins with it
     (invitation,) = [m for m in mailoutbox if m.to == [APPLICANT]]
@@ -85,7 +88,9 @@ def test_an_approved_applicant_joins_and_shows_in_the_directory_and_the_dashboar
     newcomer.get_by_label("I have read and accept the charter").check()
     newcomer.get_by_role("button", name="Accept and continue").click()
     expect(newcomer.get_by_role("heading", level=1)).to_have_text("Welcome, Nina")
-    assert User.objects.get(email=APPLICANT).is_affiliation_verified
+    newcomer_user = User.objects.get(email=APPLICANT)
+    assert newcomer_user.is_affiliation_verified
+    assert newcomer_user.organisation.name == "Baltic Forensics"
 
     # then: the manager finds the new member in the directory
     desk.goto("/members/?q=Newcomer")

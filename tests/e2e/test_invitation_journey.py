@@ -74,6 +74,10 @@ def test_an_invited_lea_officer_joins_and_reaches_the_home_page(
     page.get_by_label("Last name").fill("Officer")
     page.get_by_label("Country").select_option("BE")
     page.get_by_label("Affiliation").select_option("lea")
+    # their force is not in the list yet: they name it, for a community manager to add
+    page.get_by_label("Your organisation's name, if it is not in the list").fill(
+        "Police locale Example"
+    )
     page.get_by_label("Role level").select_option("management")
     page.get_by_placeholder("Password", exact=True).fill(PASSWORD)
     page.get_by_placeholder("Password (again)", exact=True).fill(PASSWORD)
@@ -128,7 +132,9 @@ def test_an_invited_lea_officer_joins_and_reaches_the_home_page(
     user = User.objects.get(email=INVITEE)
     assert (user.first_name, user.last_name, user.country.code) == ("Ana", "Officer", "BE")
     assert user.affiliation_type == "lea"
-    assert user.role_level == "management"
+    # the manager vouched for the affiliation only: the level and organisation are asked for
+    assert (user.role_level, user.pending_role_level) == ("field", "management")
+    assert (user.organisation, user.unlisted_organisation) == (None, "Police locale Example")
     assert user.is_affiliation_verified
     assert user.affiliation_verified_by == manager
     assert user.emailaddress_set.get(email=INVITEE).verified

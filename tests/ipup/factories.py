@@ -61,25 +61,25 @@ def needs_questions(survey, needs, *, required=True):
 
 def submitted_response(survey, member, answers):
     """A submitted response of ``member`` with ``answers`` = ``[(question, need or None,
-    value)]``, the respondent snapshot copied as ipup.services.responses.response_save does."""
+    value)]``, stored as ipup.services.responses.response_save stores it: the respondent
+    snapshot, and for an anonymous survey no invitation and the day only."""
     from ipup.models import Answer, Response, SurveyInvitation
+    from ipup.services.responses import respondent_snapshot, to_the_day
 
     now = timezone.now()
     invitation = SurveyInvitation.objects.create(
-        survey=survey, member=member, email=member.email, status="sent", responded_at=now
+        survey=survey, member=member, email=member.email, status="sent", has_answered=True
     )
+    if survey.is_anonymous:
+        invitation, now = None, to_the_day(now)
     response = Response.objects.create(
         survey=survey,
         invitation=invitation,
         status=Response.Status.SUBMITTED,
+        started_at=now,
+        updated_at=now,
         submitted_at=now,
-        role_level=member.role_level,
-        affiliation_type=member.verified_affiliation or "",
-        country=member.country,
-        organisation=member.organisation,
-        organisation_key=(
-            f"org:{member.organisation_id}" if member.organisation_id else f"member:{invitation.pk}"
-        ),
+        **respondent_snapshot(member),
     )
     Answer.objects.bulk_create(
         Answer(response=response, question=question, need=need, value=value)

@@ -1,6 +1,7 @@
 """Answering a survey from a personal link: single use, only for its invitee, drafts, and
 every kind of bad input refused with nothing wrong stored."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,9 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.models import AffiliationType
-from ipup.models import Answer, Question, Response, Section
+from ipup.models import Answer, Need, Question, Response, Section
+from ipup.services.responses import respondent_snapshot
 from ipup.services.surveys import invitations_create
 from ipup.tokens import invitation_token
+from tests.community.factories import RoomFactory
 from tests.ipup.factories import NeedFactory, SurveyFactory, needs_questions
 
 
@@ -135,7 +138,7 @@ def test_a_draft_is_saved_and_resumed_then_submitted(client, survey_setup):
     response = Response.objects.get()
     assert response.status == Response.Status.DRAFT
     invitation.refresh_from_db()
-    assert invitation.responded_at is None
+    assert not invitation.has_answered
     resumed = client.get(url)
     assert resumed.context["form"].initial == {f"q_{rate.pk}_n_{needs[0].pk}": 4}
     assert "continuing the answers you saved" in resumed.content.decode()
@@ -162,7 +165,7 @@ def test_a_missing_required_answer_is_refused_on_submit(client, survey_setup):
     assert "Every item of this question needs an answer." in response.content.decode()
     assert not Response.objects.exists()
     invitation.refresh_from_db()
-    assert invitation.responded_at is None
+    assert not invitation.has_answered
 
 
 @pytest.mark.parametrize("value", [0, 6, -1, "five", "3.5"])
@@ -226,3 +229,64 @@ def test_an_overlong_free_text_is_refused(client, survey_setup):
 
     assert response.status_code == 200
     assert not Answer.objects.exists()
+
+
+# --- The answer page and the visibility rule ----------------------------------------------------
+
+
+def test_the_answer_page_shows_only_needs_the_invitee_may_see(client, survey_setup, lea_member):
+    # given a need the invitee may not see slipped into the published survey (its room went
+    # private after publishing, say)
+    _survey, needs, rate, comment, _invitation, url = survey_setup
+    secret = NeedFactory(title="Covert interception", tier="lea")
+    Need.objects.filter(pk=secret.pk).update(room=RoomFactory(tier="lea", is_private=True))
+    rate.needs.add(secret)
+
+    page = client.get(url)
+    tampered = client.post(
+        url, _answers(rate, comment, needs) | {f"q_{rate.pk}_n_{secret.pk}": 5, "action": "submit"}
+    )
+
+    assert needs[0].title in page.content.decode()
+    assert "Covert interception" not in page.content.decode()
+    assert "This form does not match the survey" in tampered.content.decode()
+    assert not Answer.objects.filter(need=secret).exists()
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"suspended_until": timezone.now() + timedelta(days=2)},
+        {"is_active": False},
+        {"deleted_at": timezone.now(), "is_active": False},
+    ],
+)
+def test_the_link_of_a_suspended_removed_or_deleted_member_no_longer_works(
+    client, survey_setup, lea_member, change
+):
+    _survey, needs, rate, comment, _invitation, url = survey_setup
+    type(lea_member).objects.filter(pk=lea_member.pk).update(**change)
+
+    page = client.get(url)
+    post = client.post(url, _answers(rate, comment, needs) | {"action": "submit"})
+
+    assert page.status_code == post.status_code == 404
+    assert needs[0].title not in page.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_only_a_verified_organisation_is_copied_onto_the_response(client, survey_setup, lea_member):
+    # given the invitee's affiliation is no longer verified (it changed, and awaits a manager)
+    _survey, needs, rate, comment, _invitation, url = survey_setup
+    type(lea_member).objects.filter(pk=lea_member.pk).update(affiliation_verified_at=None)
+    Need.objects.update(tier="public")  # (the members-tier needs are no longer theirs to read)
+
+    client.post(url, _answers(rate, comment, needs) | {"action": "submit"})
+
+    # then they count as an organisation of one, under a key that says nothing about them
+    response = Response.objects.get()
+    assert (response.organisation, response.affiliation_type) == (None, "")
+    assert re.fullmatch(r"one:[0-9a-f]{16}", response.organisation_key)
+    other = Response.objects.create(survey=response.survey, **respondent_snapshot(lea_member))
+    assert other.organisation_key != response.organisation_key  # random, not from the member

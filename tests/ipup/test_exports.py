@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from community.models import AffiliationType, RoleLevel
@@ -222,7 +223,7 @@ def test_an_anonymous_survey_exports_no_name_e_mail_or_organisation(
     _sheet, (xlsx_header, *xlsx_rows) = _xlsx_rows(as_xlsx)
     assert header[:6] == [
         "Response",
-        "Submitted at",
+        "Submitted on",
         "Role level",
         "Affiliation",
         "Country",
@@ -230,6 +231,10 @@ def test_an_anonymous_survey_exports_no_name_e_mail_or_organisation(
     ]
     assert xlsx_header == header
     assert len(rows) == len(xlsx_rows) == 2
+    # numbered by row, not by id (ids follow the order invitees first saved), and dated only
+    today = timezone.localdate()
+    assert [row[:2] for row in rows] == [["1", today.isoformat()], ["2", today.isoformat()]]
+    assert [(row[0], row[1].date()) for row in xlsx_rows] == [(1, today), (2, today)]
     text = as_csv.content.decode() + repr(xlsx_rows)
     for personal in ("Anna", "Kowalska", "police.example", "Dupont", "Polish Border Guard"):
         assert personal not in text

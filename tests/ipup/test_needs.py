@@ -21,6 +21,11 @@ def coordinator(make_member):
     return make_member(AffiliationType.OTHER, roles=[Role.IPUP_COORDINATOR])
 
 
+@pytest.fixture
+def lea_coordinator(make_member):
+    return make_member(AffiliationType.LEA, roles=[Role.IPUP_COORDINATOR])
+
+
 def _titles(client, **params) -> set[str]:
     response = client.get(NEEDS, params)
     assert response.status_code == 200
@@ -28,9 +33,17 @@ def _titles(client, **params) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("role", "sees"), [("lea_member", True), ("coordinator", True), ("researcher", False)]
+    ("role", "sees"),
+    [
+        ("lea_member", True),
+        ("lea_coordinator", True),
+        ("manager", True),
+        # an IPUP coordinator reads needs by their own tier, like everyone else
+        ("coordinator", False),
+        ("researcher", False),
+    ],
 )
-def test_an_lea_only_need_is_seen_by_lea_members_and_coordinators_only(
+def test_an_lea_only_need_is_seen_by_lea_members_and_managers_only(
     db, client_for, request, role, sees
 ):
     secret = NeedFactory(title="Covert drone interception", tier="lea")
@@ -148,7 +161,9 @@ def test_a_need_from_an_lea_discussion_keeps_the_link_and_stays_lea_only(
     )
 
     need = Need.objects.get()
-    assert (need.source, need.source_thread, need.tier) == ("community", thread, "lea")
+    assert (need.source, need.source_thread, need.room, need.tier) == (
+        "community", thread, room, "lea",
+    )  # fmt: skip
     page = client_for(lea_member).get(reverse("ipup:need-detail", args=[need.pk]))
     assert reverse("community:thread-detail", args=[thread.pk]) in page.content.decode()
     assert (
@@ -334,29 +349,35 @@ def test_the_services_refuse_members_who_do_not_manage_needs(lea_member):
 
 
 @pytest.mark.parametrize(
-    ("tier", "private", "expected"),
-    [
-        ("lea", False, "lea"),
-        ("lea_research", False, "lea_research"),
-        ("members", False, "members"),
-        ("members", True, "lea"),
-        ("lea_industry", True, "lea"),
-    ],
+    ("tier", "private"),
+    [("lea", False), ("lea_research", False), ("members", False), ("members", True)],
 )
-def test_a_need_from_a_thread_takes_the_room_audience_and_a_private_room_the_narrowest(
-    manager, lea_member, tier, private, expected
+def test_a_need_from_a_thread_takes_the_room_and_its_tier_and_a_title_of_its_own(
+    manager, lea_member, tier, private
 ):
     terror = Domain.objects.get(slug="terrorism")
     room = RoomFactory(tier=tier, is_private=private, domain=terror)
     forum.room_grant(actor=manager, room=room, member=lea_member)
     thread = forum.thread_create(actor=lea_member, room=room, title="Soft targets", body="…")
 
-    need = need_from_thread(actor=manager, thread=thread)
+    need = need_from_thread(actor=manager, thread=thread, title="Protecting crowded places")
 
-    assert (need.title, need.tier, need.source, need.source_thread) == (
-        "Soft targets", expected, "community", thread,
+    assert (need.title, need.tier, need.room, need.source, need.source_thread) == (
+        "Protecting crowded places", tier, room, "community", thread,
     )  # fmt: skip
     assert list(need.domains.all()) == [terror]
+
+
+def test_a_need_from_a_thread_without_a_title_is_refused(manager, lea_member):
+    room = RoomFactory(tier="lea", is_private=True)
+    forum.room_grant(actor=manager, room=room, member=lea_member)
+    thread = forum.thread_create(actor=lea_member, room=room, title="Informants", body="…")
+
+    with pytest.raises(ValidationError) as refused:
+        need_from_thread(actor=manager, thread=thread, title="", domains=Domain.objects.all()[:1])
+
+    assert "title" in refused.value.message_dict
+    assert not Need.objects.exists()
 
 
 def test_a_need_cannot_be_recorded_from_a_thread_its_recorder_cannot_see(coordinator, lea_member):
@@ -366,29 +387,40 @@ def test_a_need_cannot_be_recorded_from_a_thread_its_recorder_cannot_see(coordin
     )
 
     with pytest.raises(Http404):
-        need_from_thread(actor=coordinator, thread=thread, domains=Domain.objects.all()[:1])
+        need_from_thread(
+            actor=coordinator, thread=thread, title="Covert", domains=Domain.objects.all()[:1]
+        )
 
     assert not Need.objects.exists()
 
 
-def test_the_thread_form_is_prefilled_and_refused_for_a_thread_out_of_sight(
+def test_the_thread_form_leaves_the_title_to_the_recorder_and_refuses_a_thread_out_of_sight(
     client_for, coordinator, lea_member
 ):
+    cyber = Domain.objects.get(slug="cybercrime")
     visible = forum.thread_create(
-        actor=lea_member, room=RoomFactory(tier="members"), title="Drone swarms", body="…"
-    )
+        actor=lea_member, room=RoomFactory(tier="members", domain=cyber), title="Drone swarms",
+        body="…",
+    )  # fmt: skip
     hidden = forum.thread_create(
         actor=lea_member, room=RoomFactory(tier="lea"), title="Covert units", body="…"
     )
     client = client_for(coordinator)
 
     form = client.get(reverse("ipup:need-from-thread", args=[visible.pk]))
+    untitled = client.post(
+        reverse("ipup:need-from-thread", args=[visible.pk]),
+        {"title": "", "domains": [cyber.pk], "research_answerable": "on"},
+    )
     refused = client.post(
         reverse("ipup:need-from-thread", args=[hidden.pk]),
-        {"title": "Covert units", "domains": [Domain.objects.first().pk]},
+        {"title": "Covert units", "domains": [cyber.pk]},
     )
 
-    assert form.context["form"]["title"].value() == "Drone swarms"
+    assert form.context["form"]["title"].value() is None
+    assert form.context["form"]["domains"].value() == [cyber.pk]
     assert "All verified members" in form.content.decode()
+    assert untitled.status_code == 200
+    assert "This field is required." in untitled.content.decode()
     assert refused.status_code == 404
     assert not Need.objects.exists()

@@ -5,26 +5,31 @@ import csv
 import io
 
 import pytest
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 import ileanet.pdf
 from community.models import AffiliationType, AuditLogEntry, Domain, RoleLevel
 from community.roles import Role
 from community.tiers import Tier
-from ipup.models import Need, Survey
-from ipup.permissions import need_filter
-from ipup.ranking import survey_ranking
+from ipup.models import Need, Response, Survey
 from tests.community.factories import OrganisationFactory, UserFactory
 from tests.ipup.factories import NeedFactory, SurveyFactory, needs_questions, submitted_response
 
 ENDPOINTS = ["survey-ranking", "survey-ranking-csv", "survey-ranking-pdf"]
+EXPORTS = ["survey-ranking-csv", "survey-responses-csv", "survey-responses-xlsx"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
 def coordinator(make_member):
     return make_member(AffiliationType.OTHER, roles=[Role.IPUP_COORDINATOR])
+
+
+@pytest.fixture
+def lea_coordinator(make_member):
+    return make_member(AffiliationType.LEA, roles=[Role.IPUP_COORDINATOR])
 
 
 def _respondents(count, *, organisation, role_level):
@@ -51,6 +56,20 @@ def example(db):
     (director,) = _respondents(1, organisation=ministry, role_level=RoleLevel.STRATEGIC)
     submitted_response(survey, director, [(rate, x, 1), (rate, y, 5)])
     return survey, x, y
+
+
+@pytest.fixture
+def rendered_pdfs(monkeypatch) -> list[str]:
+    """The HTML of every PDF rendered during the test, in order."""
+    rendered = []
+    real = ileanet.pdf.html_to_pdf
+
+    def spy(html, **kwargs):
+        rendered.append(html)
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(ileanet.pdf, "html_to_pdf", spy)
+    return rendered
 
 
 def _close(survey):
@@ -140,32 +159,39 @@ def test_the_page_s_queries_do_not_grow_with_the_responses(
     assert response.context["respondents"] == officers
 
 
-def test_a_need_the_reader_may_not_see_is_left_out(
-    client_for, coordinator, researcher, example, monkeypatch
+def test_a_need_the_reader_may_not_see_is_left_out_of_the_page_and_every_export(
+    client_for, coordinator, lea_coordinator, example, rendered_pdfs
 ):
     # given an LEA-only need rated in the survey
     survey, x, _y = example
     secret = NeedFactory(title="Covert source handling", tier=Tier.LEA)
     rate = survey.questions.get(kind="needs")
     rate.needs.add(secret)
-    submitted_response(survey, UserFactory(), [(rate, secret, 5)])
+    submitted_response(
+        survey, UserFactory(affiliation_type=AffiliationType.LEA), [(rate, secret, 5)]
+    )
 
-    # then a researcher's filter leaves it out of the ranking and a coordinator's keeps it
-    def titles(user):
-        ranking = survey_ranking(survey, needs=Need.objects.filter(need_filter(user)))
-        return {row.need.title for _domain, rows in ranking for row in rows}
+    # then a coordinator who is not an LEA member reads the ranking and the responses without
+    # it; an LEA coordinator with it
+    for reader, sees in ((coordinator, False), (lea_coordinator, True)):
+        client = client_for(reader)
+        page = client.get(reverse("ipup:survey-ranking", args=[survey.pk]))
+        titles = {row.need.title for _domain, rows in page.context["ranking"] for row in rows}
+        assert x.title in titles
+        assert (secret.title in titles) is sees
+        for name in [*EXPORTS, "survey-ranking-pdf", "survey-ranking", "survey-detail"]:
+            rendered_pdfs.clear()
+            response = client.get(reverse(f"ipup:{name}", args=[survey.pk]))
+            assert response.status_code == 200, name
+            text = rendered_pdfs[0] if rendered_pdfs else _text(response)
+            assert (secret.title in text) is (sees and name != "survey-detail"), (reader, name)
 
-    assert secret.title not in titles(researcher)
-    assert secret.title in titles(coordinator)
 
-    # and the page and its exports use the reader's filter
-    monkeypatch.setattr("ipup.views.ranking.need_filter", lambda user: ~Q(tier=Tier.LEA))
-    client = client_for(coordinator)
-    page = client.get(reverse("ipup:survey-ranking", args=[survey.pk]))
-    exported = client.get(reverse("ipup:survey-ranking-csv", args=[survey.pk]))
-    assert x.title in page.content.decode()
-    assert secret.title not in page.content.decode()
-    assert secret.title not in exported.content.decode()
+def _text(response) -> str:
+    if response["Content-Type"].startswith(XLSX):
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        return repr(list(sheet.iter_rows(values_only=True)))
+    return response.content.decode()
 
 
 def test_the_csv_lists_each_domain_s_ranked_needs(client_for, coordinator, example):
@@ -189,11 +215,12 @@ def test_the_csv_lists_each_domain_s_ranked_needs(client_for, coordinator, examp
         "Weighted score",
         "Respondents",
         "Organisations",
+        "Respondents without a verified organisation",
     ]
     expected = [
-        [cyber, "1", y.title, "1.3636", "4.0", "11", "2"],
-        [cyber, "2", x.title, "4.6364", "2.0", "11", "2"],
-        [terror, "1", x.title, "4.6364", "2.0", "11", "2"],
+        [cyber, "1", y.title, "1.3636", "4.0", "11", "2", "0"],
+        [cyber, "2", x.title, "4.6364", "2.0", "11", "2", "0"],
+        [terror, "1", x.title, "4.6364", "2.0", "11", "2", "0"],
     ]
     assert sorted(rows[1:]) == sorted(expected)
 
@@ -209,17 +236,9 @@ def test_a_need_title_cannot_become_a_spreadsheet_formula(client_for, coordinato
 
 
 def test_the_pdf_is_a_titled_report_with_the_method_and_the_tables(
-    client_for, coordinator, example, monkeypatch
+    client_for, coordinator, example, rendered_pdfs
 ):
     survey, x, y = example
-    rendered = []
-    real = ileanet.pdf.html_to_pdf
-
-    def spy(html, **kwargs):
-        rendered.append(html)
-        return real(html, **kwargs)
-
-    monkeypatch.setattr(ileanet.pdf, "html_to_pdf", spy)
 
     response = client_for(coordinator).get(reverse("ipup:survey-ranking-pdf", args=[survey.pk]))
 
@@ -229,7 +248,7 @@ def test_the_pdf_is_a_titled_report_with_the_method_and_the_tables(
         f'attachment; filename="ranking-survey-{survey.pk}.pdf"'
     )
     assert response.content.startswith(b"%PDF")
-    html = " ".join(rendered[0].split())
+    html = " ".join(rendered_pdfs[0].split())
     assert "<title> Prioritisation of the needs: Cybercrime needs 2026 </title>" in html
     assert "Organisation normalisation is on" in html
     assert html.index(y.title) < html.index(x.title)
@@ -305,3 +324,77 @@ def test_others_cannot_apply_a_ranking(client_for, request, example, role):
     assert response.status_code == 404
     x.refresh_from_db()
     assert x.priority_score is None
+
+
+# --- Organisations: only verified ones weigh together (issue 10, point 6) -------------------------
+
+
+def test_with_verified_organisations_only_the_ranking_is_the_hand_computed_one(
+    client_for, coordinator, example
+):
+    survey, x, y = example
+
+    page = client_for(coordinator).get(reverse("ipup:survey-ranking", args=[survey.pk]))
+
+    ((_domain, rows),) = page.context["ranking"]
+    assert [(r.need, r.score.weighted) for r in rows] == [
+        (y, pytest.approx(4.0)), (x, pytest.approx(2.0)),
+    ]  # fmt: skip
+    assert [r.score.without_organisation for r in rows] == [0, 0]
+    html = " ".join(page.content.decode().split())
+    assert "Every submitted response came from a respondent with a verified organisation." in html
+
+
+def test_respondents_without_a_verified_organisation_count_alone_and_are_counted(
+    client_for, coordinator, example, rendered_pdfs
+):
+    # given two more field officers of the department, whose affiliation is not verified
+    survey, x, _y = example
+    rate = survey.questions.get(kind="needs")
+    department = Response.objects.filter(survey=survey, role_level=RoleLevel.FIELD).first()
+    for officer in UserFactory.create_batch(
+        2, affiliation_type=AffiliationType.LEA, organisation=department.organisation,
+        role_level=RoleLevel.FIELD, unverified=True,
+    ):  # fmt: skip
+        submitted_response(survey, officer, [(rate, x, 1)])
+    client = client_for(coordinator)
+
+    page = client.get(reverse("ipup:survey-ranking", args=[survey.pk]))
+    exported = client.get(reverse("ipup:survey-ranking-csv", args=[survey.pk]))
+    client.get(reverse("ipup:survey-ranking-pdf", args=[survey.pk]))
+
+    # then each counts as an organisation of one, not as one more voice of the department:
+    # X = (10 x 0.1 x 5 + 3 x 1 + 1 x 1 + 1 x 1) / (1 + 3 + 1 + 1)
+    ((_domain, rows),) = page.context["ranking"]
+    (row_x,) = [r for r in rows if r.need == x]
+    assert row_x.score.weighted == pytest.approx(10 / 6)
+    assert (row_x.score.respondents, row_x.score.without_organisation) == (13, 2)
+    sentence = (
+        "2 of the 13 submitted responses came from respondents without a verified organisation. "
+        "Each of them counts as an organisation of one."
+    )
+    assert sentence in " ".join(page.content.decode().split())
+    assert sentence in " ".join(rendered_pdfs[0].split())
+    csv_rows = {r[2]: r for r in csv.reader(io.StringIO(exported.content.decode()))}
+    assert csv_rows[x.title][-1] == "2"
+
+
+def test_applying_a_ranking_changes_only_the_needs_the_coordinator_may_see(
+    client_for, coordinator, example
+):
+    survey, x, _y = example
+    secret = NeedFactory(title="Covert source handling", tier=Tier.LEA, status=Need.Status.ANALYSED)
+    rate = survey.questions.get(kind="needs")
+    rate.needs.add(secret)
+    submitted_response(
+        survey, UserFactory(affiliation_type=AffiliationType.LEA), [(rate, secret, 5)]
+    )
+    _close(survey)
+
+    client_for(coordinator).post(reverse("ipup:survey-ranking-apply", args=[survey.pk]))
+
+    secret.refresh_from_db()
+    x.refresh_from_db()
+    assert (secret.priority_score, secret.status) == (None, Need.Status.ANALYSED)
+    assert x.status == Need.Status.PRIORITISED
+    assert secret.pk not in AuditLogEntry.objects.get(action="survey.ranking_apply").data["needs"]

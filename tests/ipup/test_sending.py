@@ -6,11 +6,15 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
-from community.models import AffiliationType, DeliveryStatus
+from community.models import AffiliationType, DeliveryStatus, Domain
+from community.roles import Role
+from community.services import forum
 from ipup.models import Survey, SurveyInvitation, SurveyReminder
+from ipup.services.needs import need_from_thread
 from ipup.services.surveys import (
     invitations_create,
     invitations_send,
@@ -19,7 +23,7 @@ from ipup.services.surveys import (
     survey_publish,
 )
 from ipup.tasks import survey_invitations_send_task
-from tests.community.factories import UserFactory
+from tests.community.factories import RoomFactory, UserFactory
 from tests.ipup.factories import NeedFactory, SurveyFactory, needs_questions
 from tests.mail_backends import FlakyBackend
 
@@ -178,7 +182,7 @@ def test_reminders_go_only_to_non_respondents_once_per_round(db):
     invitations_create(survey=survey)
     invitations_send(survey_id=survey.pk)
     _sent_days_ago(survey, 8)
-    survey.invitations.filter(member=officers[0]).update(responded_at=timezone.now())
+    survey.invitations.filter(member=officers[0]).update(has_answered=True)
     mail.outbox.clear()
 
     # when: the reminder run happens, and is retried
@@ -192,7 +196,7 @@ def test_reminders_go_only_to_non_respondents_once_per_round(db):
 
     # when: a week later one more answered; the second round goes to the last one only
     mail.outbox.clear()
-    survey.invitations.filter(member=officers[1]).update(responded_at=timezone.now())
+    survey.invitations.filter(member=officers[1]).update(has_answered=True)
     _sent_days_ago(survey, 15)
     reminders_send(survey_id=survey.pk)
     assert _recipients() == [officers[2].email]
@@ -218,3 +222,68 @@ def test_no_reminder_before_the_interval_or_for_a_closed_survey(db):
     Survey.objects.filter(pk=survey.pk).update(closed_early_at=timezone.now())
     reminders_send(survey_id=survey.pk)
     assert mail.outbox == []
+
+
+# --- Needs the audience may not see; members no longer in good standing --------------------------
+
+
+def test_a_survey_rating_needs_its_audience_may_not_see_is_not_published(
+    client_for, make_member, manager
+):
+    # given an LEA-only need, and a need from a private room whose members are two officers
+    coordinator = make_member(AffiliationType.OTHER, roles=[Role.IPUP_COORDINATOR])
+    insiders = _lea_officers(2)
+    UserFactory(affiliation_type=AffiliationType.RESEARCH)
+    room = RoomFactory(tier="lea", is_private=True)
+    for member in insiders:
+        forum.room_grant(actor=manager, room=room, member=member)
+    thread = forum.thread_create(actor=insiders[0], room=room, title="Informants", body="…")
+    private_need = need_from_thread(actor=manager, thread=thread, title="Protecting informants",
+                                    domains=Domain.objects.all()[:1])  # fmt: skip
+    lea_need = NeedFactory(title="Covert interception", tier="lea")
+    survey = SurveyFactory(published_at=None)  # everyone verified: LEA and the researcher
+    needs_questions(survey, [lea_need, private_need, NeedFactory(title="Open data")])
+
+    # when the coordinator (who sees neither need) publishes it
+    response = client_for(coordinator).post(
+        reverse("ipup:survey-publish", args=[survey.pk]), follow=True
+    )
+
+    # then it is refused, naming the needs (by number where the coordinator may not see them)
+    html = response.content.decode()
+    assert "Some members of this survey&#x27;s audience may not see these needs" in html
+    assert f"need no. {lea_need.pk}" in html
+    assert f"need no. {private_need.pk}" in html
+    assert "Covert interception" not in html
+    assert "Protecting informants" not in html
+    assert "Open data" not in html
+    assert Survey.objects.get(pk=survey.pk).published_at is None
+    assert not SurveyInvitation.objects.exists()
+    # a manager is told the titles; narrowed to the room's members, the survey goes out
+    with pytest.raises(ValidationError, match="“Covert interception”, “Protecting informants”"):
+        survey_publish(actor=manager, survey=survey)
+    survey.audience_members.set(insiders)
+    assert survey_publish(actor=manager, survey=survey).published_at is not None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"suspended_until": timezone.now() + timedelta(days=2)},
+        {"is_active": False},
+        {"deleted_at": timezone.now(), "is_active": False},
+    ],
+)
+def test_a_suspended_removed_or_deleted_member_gets_no_invitation_or_reminder(db, change):
+    stays, leaves = _lea_officers(2)
+    survey = SurveyFactory(audience_affiliations=["lea"], reminder_interval_days=7)
+    invitations_create(survey=survey)
+    type(leaves).objects.filter(pk=leaves.pk).update(**change)
+
+    invitations_send(survey_id=survey.pk)
+    _sent_days_ago(survey, 8)
+    reminders_send(survey_id=survey.pk)
+
+    assert _recipients() == [stays.email, stays.email]
+    assert SurveyInvitation.objects.get(member=leaves).status == DeliveryStatus.SKIPPED
+    assert not SurveyReminder.objects.filter(invitation__member=leaves).exists()

@@ -121,7 +121,7 @@ def test_response_rates_by_segment_hide_small_groups_of_an_anonymous_survey(
     survey = SurveyFactory(audience_affiliations=["lea"], is_anonymous=True)
     invitations_create(survey=survey)
     answered = [french[0], french[1], maltese]
-    survey.invitations.filter(member__in=answered).update(responded_at=timezone.now())
+    survey.invitations.filter(member__in=answered).update(has_answered=True)
 
     response = client_for(coordinator).get(reverse("ipup:survey-detail", args=[survey.pk]))
 

@@ -6,13 +6,14 @@ from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from community import services
-from community.demo import seed_network, seed_rooms
+from community.demo import seed_decisions, seed_network, seed_rooms
 from community.models import AffiliationType, Charter, Organisation, RoleLevel, User
 from community.roles import ADMIN_SITE_ROLES, Role
 from community.selectors import charter_current, mfa_required
@@ -72,8 +73,17 @@ How your personal data is handled is explained on the data-management page.
 class Command(BaseCommand):
     help = "Load demo data (idempotent) and print the demo accounts."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        if settings.IS_PRODUCTION:
+            # Its accounts, administrator included, share a password printed in the README.
+            raise CommandError(
+                "seed_demo creates accounts with a published password: it does not run under "
+                "production settings (DJANGO_ENV=production)."
+            )
+        self._seed()
+
+    @transaction.atomic
+    def _seed(self):
         organisations = {
             name: Organisation.objects.update_or_create(
                 name=name, country=country, defaults={"type": kind}
@@ -104,6 +114,7 @@ class Command(BaseCommand):
             )
         seed_rooms(manager=User.objects.get(email="manager@example.org"))
         seed_network(manager=User.objects.get(email="manager@example.org"))
+        seed_decisions()
         seed_needs_survey(actor=User.objects.get(email="coordinator@example.org"))
         self._print(rows)
 
