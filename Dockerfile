@@ -18,10 +18,12 @@ COPY pyproject.toml ./
 RUN pip install --no-cache-dir .
 
 COPY . .
-# Static files are collected at build time; the settings need placeholders to import.
+# Static files are collected at build time; the settings need placeholders to import. The
+# uploads' mount point is made here so that compose's named volume belongs to the app user.
 RUN DATABASE_URL=postgres://build@localhost/build DJANGO_SECRET_KEY=build-only \
     DJANGO_ALLOWED_HOSTS=localhost SITE_URL=http://localhost \
     python manage.py collectstatic --noinput \
+    && mkdir -p /app/media \
     && chown -R ileanet /app
 
 USER ileanet

@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test bench lint format migrate clean-data
+.PHONY: run test bench lint format migrate stop-db clean-data
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ $(DEV_STAMP): pyproject.toml $(RUN_STAMP)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
+# Settings derive the address of e-mail links (SITE_URL, unless set) from where runserver serves.
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: $(RUN_STAMP)
 	@sh scripts/system-deps.sh run
 	$(PY) -m ileanet.embedded_db
@@ -50,5 +53,10 @@ bench: $(DEV_STAMP)
 	$(PY) -m ileanet.embedded_db
 	$(PY) bench/run.py
 
-clean-data:
+# The embedded PostgreSQL keeps running between commands; this stops it (its data is kept).
+# Without a virtual environment no server was ever started.
+stop-db:
+	@if [ -x $(PY) ]; then $(PY) -m ileanet.embedded_db stop; fi
+
+clean-data: stop-db
 	rm -rf .data

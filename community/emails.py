@@ -15,6 +15,8 @@ from django.utils import translation
 
 # A salt of its own: no other value the platform signs passes for an unsubscribe token.
 UNSUBSCRIBE_SALT = "community.emails.unsubscribe"
+# The template engine of plain-text e-mails (settings.TEMPLATES): no HTML escaping.
+TEXT = "text"
 
 
 def unsubscribe_url(member) -> str:
@@ -54,8 +56,8 @@ def email_send(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}_body.txt", context)
+        subject = render_to_string(f"{template}_subject.txt", context, using=TEXT).strip()
+        body = render_to_string(f"{template}_body.txt", context, using=TEXT)
     EmailMessage(
         subject=" ".join(subject.splitlines()),
         body=body,

@@ -1,11 +1,15 @@
 """Validation only: saving is the services' job."""
 
+import csv
+import io
 from collections import defaultdict
 
 from allauth.core import context as allauth_context
 from django import forms
+from django.core.validators import validate_email
 from django.db import models
-from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -16,6 +20,7 @@ from .models import (
     AffiliationType,
     Domain,
     Event,
+    Invitation,
     MembershipApplication,
     NationalContact,
     NewsPost,
@@ -25,6 +30,7 @@ from .models import (
     Room,
     User,
 )
+from .selectors.members import member_by_name
 
 # --- Organisations -----------------------------------------------------------------------------
 
@@ -612,16 +618,31 @@ class RoomForm(forms.ModelForm):
         return self.cleaned_data["email_content"] or self.instance.email_content
 
 
+class MemberNameField(forms.CharField):
+    """A member named by full name, handle or e-mail; namesakes are asked to be told apart."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Member (name, handle or e-mail)"))
+        super().__init__(max_length=254, **kwargs)
+
+    def clean(self, value):
+        members = member_by_name(super().clean(value))
+        if not members:
+            raise forms.ValidationError(_("No member with this name, handle or e-mail."))
+        if len(members) > 1:
+            raise forms.ValidationError(
+                _("Several members have this name: give the handle or the e-mail.")
+            )
+        return members[0]
+
+
 class RoomGrantForm(forms.Form):
-    member = forms.CharField(label=_("Member (e-mail or handle)"), max_length=254)
+    member = MemberNameField()
     moderator = forms.BooleanField(label=_("as moderator"), required=False)
 
-    def clean_member(self):
-        value = self.cleaned_data["member"].strip().lstrip("@")
-        member = User.objects.filter(Q(email__iexact=value) | Q(handle__iexact=value)).first()
-        if member is None:
-            raise forms.ValidationError(_("No member with this e-mail or handle."))
-        return member
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name, handle or e-mail"), min_length=2, max_length=254)
 
 
 class SanctionForm(forms.Form):
@@ -804,6 +825,22 @@ class NewsForm(forms.ModelForm):
             del self.fields["email_to"]
 
 
+class CountryNewsForm(forms.ModelForm):
+    """A national contact's news to their country's members (services.country_news_publish)."""
+
+    class Meta:
+        model = NewsPost
+        fields = ["title", "body", "tier"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Not offered, and refused by the service: public news is the managers' to publish.
+        self.fields["tier"].choices = [
+            choice for choice in self.fields["tier"].choices if choice[0] != "public"
+        ]
+
+
 class EventForm(forms.ModelForm):
     class Meta:
         model = Event
@@ -848,3 +885,140 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This is not your password."))
         return password
+
+
+# --- Vetting (services/vetting.py) ------------------------------------------------------------
+
+
+class VerificationMessageForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the member"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
+
+
+class InvitationImportForm(forms.Form):
+    """A list of people to invite, as CSV (e-mail, first name, last name, affiliation,
+    organisation — the last optional), checked row by row: ``rows`` are the invitations to
+    make, ``row_errors`` what is wrong with the others, by line. The preview carries the list
+    in ``csv_text`` to the confirmation, where it is checked again."""
+
+    MAX_BYTES = 200_000
+    MAX_ROWS = 500
+    rows: tuple | list = ()
+    row_errors: tuple | list = ()
+
+    csv_file = forms.FileField(
+        label=_("CSV file"),
+        required=False,
+        help_text=_(
+            "One person per line: e-mail, first name, last name, affiliation, organisation "
+            "(optional, as listed on the platform). A first line of column names is skipped."
+        ),
+    )
+    csv_text = forms.CharField(widget=forms.HiddenInput, required=False)
+    message = forms.CharField(
+        label=_("Personal message (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    vetted = forms.BooleanField(
+        label=_("I have checked these people's affiliations"),
+        required=False,
+        help_text=_("Their affiliation is then verified as soon as they join."),
+    )
+
+    def clean_csv_file(self):
+        upload = self.cleaned_data["csv_file"]
+        if upload is None:
+            return ""
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (200 kB at most)."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("Save the file as CSV in UTF-8.")) from None
+
+    def clean(self):
+        data = super().clean()
+        text = data.get("csv_file") or data.get("csv_text", "")
+        if not text.strip():
+            if not self.errors:
+                self.add_error("csv_file", _("Choose a CSV file."))
+            return data
+        data["csv_text"] = text
+        lines = list(csv.reader(io.StringIO(text)))
+        if lines and lines[0] and lines[0][0].strip().lower() in ("email", "e-mail"):
+            lines = [None, *lines[1:]]  # keep the line numbers of the file
+        numbered = [(n, cells) for n, cells in enumerate(lines, start=1) if cells and any(cells)]
+        if len(numbered) > self.MAX_ROWS:
+            self.add_error("csv_file", _("At most 500 people at a time."))
+            return data
+        self.rows, self.row_errors = self._check(numbered, vetted=data.get("vetted", False))
+        if not self.rows:
+            self.add_error(None, _("No line of the file can be invited."))
+        return data
+
+    def _check(self, numbered, *, vetted):
+        affiliations = {str(label).lower(): value for value, label in AffiliationType.choices}
+        affiliations.update({value: value for value in AffiliationType.values})
+        emails = {(cells[0] if cells else "").strip().lower() for _n, cells in numbered}
+        names = {cells[4].strip().lower() for _n, cells in numbered if len(cells) > 4}
+        members = set(
+            User.objects.annotate(key=Lower("email"))
+            .filter(key__in=emails)
+            .values_list("key", flat=True)
+        )
+        invited = set(
+            Invitation.objects.annotate(key=Lower("email"))
+            .filter(
+                key__in=emails,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .values_list("key", flat=True)
+        )
+        organisations = defaultdict(list)
+        for organisation in Organisation.objects.annotate(key=Lower("name")).filter(key__in=names):
+            organisations[organisation.key].append(organisation)
+        rows, errors, seen = [], [], set()
+        for number, cells in numbered:
+            cells = [cell.strip() for cell in cells] + [""] * 5
+            email, first, last, affiliation, organisation = cells[:5]
+            email = email.lower()
+            problems = []
+            try:
+                validate_email(email)
+            except forms.ValidationError:
+                problems.append(_("not an e-mail address"))
+            if email in seen:
+                problems.append(_("listed twice"))
+            elif email in members:
+                problems.append(_("already a member"))
+            elif email in invited:
+                problems.append(_("an invitation to this address is still open"))
+            if len(first) > 150 or len(last) > 150:
+                problems.append(_("name too long"))
+            kind = affiliations.get(affiliation.lower(), "")
+            if affiliation and not kind:
+                problems.append(_("unknown affiliation “%(value)s”") % {"value": affiliation})
+            if vetted and not kind:
+                problems.append(_("give the affiliation you have checked"))
+            matches = organisations.get(organisation.lower(), []) if organisation else [None]
+            if not matches:
+                problems.append(_("organisation not listed: add it first"))
+            elif len(matches) > 1:
+                problems.append(_("several listed organisations have this name"))
+            seen.add(email)
+            if problems:
+                errors.append({"line": number, "email": email, "problems": problems})
+            else:
+                rows.append(
+                    {"email": email, "first_name": first, "last_name": last,
+                     "affiliation_type": kind, "organisation": matches[0],
+                     "vetted": vetted and bool(kind)}
+                )  # fmt: skip
+        return rows, errors

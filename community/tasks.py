@@ -67,6 +67,62 @@ def application_declined_email_task(application_id: int) -> bool:
     return True
 
 
+@shared_task(**RETRY, time_limit=120, soft_time_limit=110)
+def application_notify_task(application_id: int) -> bool:
+    """Tell the community managers of a new application, once: ``managers_notified_at`` is
+    committed with the sending (a failed sending rolls it back and the retry sends again)."""
+    from django.core.mail import get_connection
+
+    from .selectors.members import community_manager_emails
+
+    with transaction.atomic():
+        application = (
+            MembershipApplication.objects.select_for_update(of=("self",))
+            .filter(pk=application_id, managers_notified_at__isnull=True)
+            .first()
+        )
+        if application is None:
+            return False
+        application.managers_notified_at = timezone.now()
+        application.save(update_fields=["managers_notified_at"])
+        with get_connection() as connection:
+            for email in community_manager_emails():
+                email_send(
+                    to=email,
+                    template="community/email/application_new",
+                    context={"application": application},
+                    connection=connection,
+                )
+    return True
+
+
+@shared_task(**RETRY, time_limit=60, soft_time_limit=50)
+def verification_email_task(decision_id: int) -> bool:
+    """Tell a member what a manager decided on their affiliation (verified, rejected, evidence
+    asked), once. Their answer to a rejection or a request goes to the manager who wrote it."""
+    from .models import VerificationDecision
+
+    with transaction.atomic():
+        decision = (
+            VerificationDecision.objects.select_for_update(of=("self",))
+            .select_related("member", "decided_by")
+            .filter(pk=decision_id, emailed_at__isnull=True, member__is_active=True)
+            .first()
+        )
+        if decision is None:
+            return False
+        decision.emailed_at = timezone.now()
+        decision.save(update_fields=["emailed_at"])
+        asks_answer = decision.kind != VerificationDecision.Kind.VERIFIED
+        email_send(
+            to=decision.member.email,
+            template="community/email/verification",
+            context={"decision": decision, "member": decision.member},
+            reply_to=[decision.decided_by.email] if asks_answer and decision.decided_by else None,
+        )
+    return True
+
+
 @shared_task(**RETRY, time_limit=60, soft_time_limit=50)
 def member_change_email_task(entry_id: int) -> bool:
     """Tell a member what a community manager decided on the role level or organisation they
@@ -271,26 +327,16 @@ def national_contact_alert_task(
     reminder of the beat schedule). A retry skips the managers in ``sent_to``, already told.
     Returns the number of e-mails sent."""
     from django.core.mail import get_connection
-    from django.db.models import Q
     from django_countries.fields import Country
 
-    from .models import NationalContact, User
-    from .roles import Role
+    from .models import NationalContact
     from .selectors.directory import national_contact_gaps
+    from .selectors.members import community_manager_emails
 
     gaps = [g for g in national_contact_gaps() if countries is None or g["country"] in countries]
     if not gaps:
         return 0
-    managers = (
-        User.objects.filter(
-            Q(suspended_until__isnull=True) | Q(suspended_until__lte=timezone.now()),
-            groups__name=Role.COMMUNITY_MANAGER.value,
-            is_active=True,
-            deleted_at__isnull=True,
-        )
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    managers = community_manager_emails()
     labels = dict(NationalContact.Role.choices)
     # Country names and role labels are translated when each e-mail is rendered.
     context = {

@@ -11,6 +11,7 @@ from .views import (
     notifications,
     organisations,
     personal_data,
+    vetting,
 )
 
 app_name = "community"
@@ -25,6 +26,23 @@ urlpatterns = [
     path("join/", members.application_create, name="application-create"),
     path("invitations/new/", members.invitation_create, name="invitation-create"),
     path("invitations/<str:token>/", members.invitation_accept, name="invitation-accept"),
+    # Invitations looked after, and the verification decisions (views/vetting.py)
+    path("manage/invitations/", vetting.invitation_list, name="invitation-list"),
+    path("manage/invitations/import/", vetting.invitation_import, name="invitation-import"),
+    path("invitations/<int:pk>/resend/", vetting.invitation_resend, name="invitation-resend"),
+    path("invitations/<int:pk>/revoke/", vetting.invitation_revoke, name="invitation-revoke"),
+    path(
+        "manage/verifications/<int:pk>/reject/",
+        vetting.verification_message,
+        {"kind": "reject"},
+        name="verification-reject",
+    ),
+    path(
+        "manage/verifications/<int:pk>/evidence/",
+        vetting.verification_message,
+        {"kind": "evidence"},
+        name="verification-evidence",
+    ),
     path("manage/applications/", members.application_list, name="application-list"),
     path(
         "manage/applications/<int:pk>/approve/",
@@ -99,6 +117,7 @@ urlpatterns = [
     path("posts/<int:pk>/unhide/", moderation.post_unhide, name="post-unhide"),
     path("moderation/", moderation.moderation_queue, name="moderation-queue"),
     path("moderation/flags/<int:pk>/dismiss/", moderation.flag_dismiss, name="flag-dismiss"),
+    path("manage/members/", moderation.member_moderation, name="member-moderation"),
     path("members/<int:pk>/sanction/", moderation.member_sanction, name="member-sanction"),
     path("members/<int:pk>/affiliation/", members.member_affiliation, name="member-affiliation"),
     path("audit/", moderation.audit_log_list, name="audit-log"),
@@ -111,6 +130,7 @@ urlpatterns = [
     path("members/countries/", directory.network_countries, name="network-countries"),
     path("members/<slug:handle>/", directory.member_detail, name="member-detail"),
     path("contacts/", directory.national_contacts, name="national-contacts"),
+    path("contacts/my-country/", directory.country_page, name="country-page"),
     path(
         "contacts/<int:member_id>/handover/",
         directory.national_contact_handover,

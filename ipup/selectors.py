@@ -1,11 +1,13 @@
 """Reads of IPUP scoped to a user: surveys for those who run them, rates by segment."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q, Value
+from django.db.models.functions import Concat
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from community.models import AffiliationType, RoleLevel
 
-from .models import Survey, SurveyInvitation
+from .models import Need, Question, Section, Survey, SurveyInvitation
 
 # Below this many invitees, an anonymous survey's response count for a segment is not shown:
 # "1 invited from Malta, 1 answered" would say who answered.
@@ -16,6 +18,20 @@ SEGMENTS = {
     "affiliation": ("member__affiliation_type", lambda v: AffiliationType(v).label),
     "role_level": ("member__role_level", lambda v: RoleLevel(v).label),
 }
+
+
+def survey_for_answering(survey: Survey, member) -> tuple[Survey, list[Question]]:
+    """``survey`` with its sections and questions as ``member`` answers it (the answer page and
+    its preview), and the questions in order. Only the needs ``member`` may see, though
+    publishing checked the audience: members, rooms and needs change while a survey is open."""
+    needs = Need.objects.visible_to(member).order_by("title")
+    questions = Question.objects.prefetch_related(Prefetch("needs", queryset=needs))
+    survey = Survey.objects.prefetch_related(
+        Prefetch("sections", queryset=Section.objects.prefetch_related(
+            Prefetch("questions", queryset=questions)
+        ))
+    ).get(pk=survey.pk)  # fmt: skip
+    return survey, [q for s in survey.sections.all() for q in s.questions.all()]
 
 
 def survey_list_with_rates():
@@ -62,3 +78,110 @@ def response_rate_totals(surveys) -> list[dict]:
         }
         for survey in surveys
     ]
+
+
+def _percent(count: int, total: int) -> int:
+    return round(100 * count / total) if total else 0
+
+
+def _chart(question: Question, labels: list, data: list, label: str) -> dict:
+    return {
+        "id": f"chart-{question.pk}",
+        "type": "bar",
+        "labels": labels,
+        "datasets": [{"label": label, "data": data}],
+    }
+
+
+def _figures(question: Question, values: list) -> dict:
+    """Counts and percentages of one question's answers (``values``: one per respondent who
+    answered it). A percentage is of those who answered the question; for multiple choice
+    they add up to more than 100."""
+    answered = len(values)
+    result = {"question": question, "answered": answered}
+    if question.kind in (Question.Kind.RATING, Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+        if question.kind == Question.Kind.RATING:
+            options = list(range(question.scale_min, question.scale_max + 1))
+            counts = [values.count(option) for option in options]
+            result["average"] = sum(values) / answered if answered else None
+        elif question.kind == Question.Kind.SINGLE:
+            options = question.choices
+            counts = [values.count(option) for option in options]
+        else:
+            options = question.choices
+            counts = [sum(option in value for value in values) for option in options]
+        result["rows"] = [
+            {"label": str(option), "count": count, "percent": _percent(count, answered)}
+            for option, count in zip(options, counts, strict=True)
+        ]
+        result["chart"] = _chart(question, [str(o) for o in options], counts, _("Respondents"))
+    elif question.kind == Question.Kind.RANKING:
+        positions = {item: [] for item in question.choices}
+        for value in values:
+            for position, item in enumerate(value, 1):
+                positions.setdefault(item, []).append(position)
+        result["rows"] = sorted(
+            (
+                {"label": item, "count": len(p), "average": sum(p) / len(p) if p else None}
+                for item, p in positions.items()
+            ),
+            key=lambda row: (row["average"] is None, row["average"] or 0),
+        )
+    return result
+
+
+def survey_results(survey: Survey, user) -> dict:
+    """Per-question figures of ``survey``'s submitted responses, as ``user`` may read them (a
+    need's figures only if they may see the need). Free-text answers come with the
+    respondent's name for a named survey, never for an anonymous one (whose responses have
+    no invitation left anyway). Five queries, whatever the size of the survey."""
+    from .models import Answer, Response
+
+    submitted = Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
+    visible_needs = Need.objects.visible_to(user)
+    questions = list(
+        Question.objects.filter(survey=survey)
+        .select_related("section")
+        .prefetch_related(Prefetch("needs", queryset=visible_needs.order_by("title")))
+    )
+    answers = Answer.objects.filter(response__in=submitted).filter(
+        Q(need__isnull=True) | Q(need__in=visible_needs)
+    )
+    if survey.is_anonymous:
+        rows = answers.values_list("question_id", "need_id", "value", Value(""))
+    else:
+        rows = answers.annotate(
+            name=Concat(
+                "response__invitation__member__first_name",
+                Value(" "),
+                "response__invitation__member__last_name",
+            )
+        ).values_list("question_id", "need_id", "value", "name")
+    values, by_need, texts = {}, {}, {}
+    for question_id, need_id, value, name in rows.order_by("response_id"):
+        if need_id:
+            by_need.setdefault((question_id, need_id), []).append(value)
+        else:
+            values.setdefault(question_id, []).append(value)
+            texts.setdefault(question_id, []).append({"name": (name or "").strip(), "text": value})
+    results = []
+    for question in questions:
+        if question.kind == Question.Kind.NEED_IMPORTANCE:
+            needs = []
+            for need in question.needs.all():
+                ratings = by_need.get((question.pk, need.pk), [])
+                average = sum(ratings) / len(ratings) if ratings else None
+                needs.append({"label": need.title, "count": len(ratings), "average": average})
+            result = {"question": question, "answered": None, "rows": needs}
+            result["chart"] = _chart(
+                question,
+                [row["label"] for row in needs],
+                [round(row["average"] or 0, 2) for row in needs],
+                _("Average importance"),
+            )
+        else:
+            result = _figures(question, values.get(question.pk, []))
+            if question.kind == Question.Kind.TEXT:
+                result["texts"] = texts.get(question.pk, [])
+        results.append(result)
+    return {"respondents": submitted.count(), "questions": results}

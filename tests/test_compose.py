@@ -24,3 +24,12 @@ def test_the_secret_key_comes_from_the_environment_with_no_fallback():
     for value in keys:
         # ${VAR:?message} refuses to start without it; ${VAR:-default} or a literal would not
         assert re.fullmatch(r"\$\{DJANGO_SECRET_KEY:\?[^}]*\}", value), value
+
+
+def test_uploads_are_kept_in_a_named_volume_every_app_service_mounts():
+    compose = yaml.safe_load(COMPOSE.read_text())
+    media_root = compose["x-app"]["environment"]["DJANGO_MEDIA_ROOT"]
+
+    assert "media" in compose["volumes"]
+    for name in ("web", "worker", "beat"):
+        assert f"media:{media_root}" in compose["services"][name]["volumes"], name

@@ -35,6 +35,7 @@ from ..models import (
     Thread,
     UsefulMark,
     User,
+    VerificationDecision,
 )
 from ..roles import Role, is_administrator
 from ..services import forum as forum_services
@@ -151,6 +152,12 @@ class UserAdmin(DjangoUserAdmin):
             (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
             for name, options in fieldsets
         ]
+
+    def has_change_permission(self, request, obj=None):
+        # An administrator's account is read-only below administrator (member_update agrees).
+        if obj is not None and is_administrator(obj) and not is_administrator(request.user):
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -561,6 +568,21 @@ class SanctionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # sanctions are given on the member's moderation page (audited)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VerificationDecision)
+class VerificationDecisionAdmin(admin.ModelAdmin):
+    list_display = ["member", "kind", "decided_by", "created_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["member__email", "message"]
+    list_select_related = ["member", "decided_by"]
+    readonly_fields = ["member", "kind", "message", "decided_by", "created_at", "emailed_at"]
+
+    def has_add_permission(self, request):
+        return False  # decided on the verification page (audited, e-mailed)
 
     def has_change_permission(self, request, obj=None):
         return False

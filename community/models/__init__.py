@@ -26,6 +26,7 @@ from .members import (
     RoleLevel,
     User,
     UserManager,
+    VerificationDecision,
     hash_token,
     new_token,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "UsefulMark",
     "User",
     "UserManager",
+    "VerificationDecision",
     "hash_token",
     "new_token",
 ]

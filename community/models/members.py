@@ -11,8 +11,10 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -74,7 +76,8 @@ class Domain(models.Model):
         verbose_name_plural = _("domains")
 
     def __str__(self):
-        return self.name
+        # Shown in the reader's language when the catalogue has the name (community.domains).
+        return gettext(self.name)
 
 
 class Organisation(models.Model):
@@ -366,6 +369,9 @@ class Invitation(models.Model):
     itself exists only in the e-mail sent to the invitee."""
 
     email = models.EmailField(_("e-mail address"))
+    # Known when a manager invites from a list: the e-mail greets the invitee by name.
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
     # Set when the e-mail is sent (a resend makes a new token, so the old link stops working).
     # NULL, not "", until sent: many unsent rows must not collide on the unique index.
     token_hash = models.CharField(  # noqa: DJ001
@@ -476,6 +482,8 @@ class MembershipApplication(models.Model):
     invitation = models.OneToOneField(
         Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="application"
     )
+    # Set when the community managers were told of it: once per application, even on a retry.
+    managers_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -490,10 +498,59 @@ class MembershipApplication(models.Model):
                 condition=~Q(status="declined") | ~Q(decision_reason=""),
                 name="application_decline_has_reason",
             ),
+            # One application waiting per person (services.application_submit).
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(status="pending"),
+                name="application_one_pending_per_email",
+            ),
         ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name} <{self.email}>"
+
+
+class VerificationDecision(models.Model):
+    """What a community manager told a member about the verification of their affiliation:
+    verified, rejected (the member stays at the lowest tier) or asked for evidence. One row per
+    message, e-mailed once (``emailed_at`` is committed with the send)."""
+
+    class Kind(models.TextChoices):
+        VERIFIED = "verified", _("verified")
+        REJECTED = "rejected", _("rejected")
+        EVIDENCE = "evidence", _("evidence asked")
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="verification_decisions",
+    )
+    kind = models.CharField(_("decision"), max_length=8, choices=Kind.choices)
+    message = models.TextField(_("message to the member"), max_length=4000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("verification decision")
+        verbose_name_plural = _("verification decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="verified") | ~Q(message=""),
+                name="verification_decision_says_why",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id}: {self.get_kind_display()}"
 
 
 class AuditLogEntry(models.Model):

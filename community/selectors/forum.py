@@ -5,9 +5,11 @@ from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Attachment, Post, ReadState, Room, Subscription, Thread, UsefulMark, User
+from ..services.forum import MENTION_RE
 from ..visibility import member_filter, room_audience_filter, rooms_visible_to
 
 THREADS_PER_PAGE = 30
@@ -145,3 +147,20 @@ def mention_candidates(user, room: Room, prefix: str):
         .only("handle", "first_name", "last_name")
         .order_by("handle")[:MENTION_MAX_RESULTS]
     )
+
+
+def mention_urls_for(viewer, posts) -> dict[str, str]:
+    """The page of each member mentioned in ``posts`` whom ``viewer`` may see (one query, none
+    without mentions), by lower-case handle: a mention of anyone else stays plain text, so a
+    post does not reveal who is in the directory to a reader who may not browse it."""
+    handles = {
+        handle.rstrip(".").lower()
+        for post in posts
+        for handle in MENTION_RE.findall(post.body_html)
+    }
+    if not handles:
+        return {}
+    visible = User.objects.filter(member_filter(viewer), handle__in=handles).values_list(
+        "handle", flat=True
+    )
+    return {handle: reverse("community:member-detail", args=[handle]) for handle in visible}

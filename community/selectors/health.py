@@ -8,7 +8,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from ..models import Post, Room, Thread, User
-from .members import home_attention_for
+from .members import membership_queue_counts
 
 MONTHS = 12
 UNANSWERED_AFTER = timedelta(hours=48)
@@ -64,7 +64,7 @@ def community_health(manager) -> dict:
     unanswered = Thread.objects.visible_to(manager).filter(
         post_count=1, merged_into__isnull=True, created_at__lt=now - UNANSWERED_AFTER
     )
-    attention = home_attention_for(manager)
+    attention = membership_queue_counts()
     labels = [m.strftime("%Y-%m") for m in months]
     joined, active = _per_month(joined, months), _per_month(active, months)
     return {

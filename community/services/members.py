@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +74,8 @@ def invitation_create(
     affiliation_type: str = "",
     vetted: bool = False,
     organisation: Organisation | None = None,
+    first_name: str = "",
+    last_name: str = "",
 ) -> Invitation:
     """Invite someone by e-mail. Only community managers may vouch for the invitee's
     affiliation (``vetted``).
@@ -110,6 +112,8 @@ def invitation_create(
         affiliation_type=affiliation_type,
         affiliation_vetted=vetted and bool(affiliation_type),
         organisation=organisation,
+        first_name=first_name,
+        last_name=last_name,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     invitation.full_clean(exclude=["token_hash"])
@@ -191,14 +195,36 @@ def invitation_redeem(*, invitation_id: int, user: User) -> Invitation:
 
 @transaction.atomic
 def application_submit(**fields) -> MembershipApplication:
-    """Store an application. The organisation is one from the managed list or only a name
-    (``organisation_name``): an applicant never adds to the list."""
+    """Store an application and tell the community managers. The organisation is one from the
+    managed list or only a name (``organisation_name``): an applicant never adds to the list.
+
+    A second application from an address whose first still waits is not stored (the pending
+    one is returned): the applicant is answered the same, so the form tells nobody whether an
+    address has applied, and the managers' queue holds each person once."""
     application = MembershipApplication(**fields)
     application.email = application.email.strip().lower()
     if application.organisation_id:
         application.organisation_name = ""
-    application.full_clean()
-    application.save()
+    # The one-pending-per-address constraint is the database's to enforce, below: validated
+    # here, a duplicate would be an error, and the answer would differ.
+    application.full_clean(validate_constraints=False)
+    pending = (
+        MembershipApplication.objects.select_for_update()
+        .filter(email__iexact=application.email, status=MembershipApplication.Status.PENDING)
+        .first()
+    )
+    if pending is not None:
+        return pending
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:  # the same person, a moment earlier, in another request
+        return MembershipApplication.objects.get(
+            email__iexact=application.email, status=MembershipApplication.Status.PENDING
+        )
+    from ..tasks import application_notify_task
+
+    _on_commit_delay(application_notify_task, application.pk)
     return application
 
 
@@ -280,9 +306,14 @@ def application_decline(
 
 def _refuse_own_vetting(*, actor: User, member: User) -> None:
     """Affiliation, role level and organisation decide what a member reads and how much their
-    survey answers weigh: a manager does not vouch for their own (another manager does)."""
-    if actor.pk == member.pk and not is_administrator(actor):
+    survey answers weigh: a manager does not vouch for their own (another manager does), nor
+    decide on an administrator's (who answers to no one below them)."""
+    if is_administrator(actor):
+        return
+    if actor.pk == member.pk:
         raise PermissionDenied(_("Another community manager must decide on your own profile."))
+    if is_administrator(member):
+        raise PermissionDenied(_("Only an administrator may change an administrator's account."))
 
 
 @transaction.atomic
@@ -323,6 +354,9 @@ def affiliation_verify(
         role_level=member.role_level,
         organisation=str(member.organisation or ""),
     )
+    from .vetting import verification_decision_record
+
+    verification_decision_record(actor=actor, member=member, kind="verified")
     return member
 
 
@@ -441,6 +475,8 @@ def member_update(*, actor: User, member: User, **fields) -> User:
     and roles are handed to the services that own and audit them."""
     if not (is_community_manager(actor) or actor.has_perm("community.change_user")):
         raise PermissionDenied
+    if is_administrator(member) and not is_administrator(actor):
+        raise PermissionDenied(_("Only an administrator may change an administrator's account."))
     member = User.objects.select_for_update().get(pk=member.pk)
     refused = member_fields_locked(actor, member) & set(fields)
     if refused:

@@ -17,6 +17,7 @@ from ..models import Flag, Notification, Post, Room, Sanction, Thread, User
 from ..roles import is_administrator, is_community_manager
 from ..visibility import audience_widens, can_moderate_room, room_filter, visibility_changed
 from .forum import room_counters_refresh, thread_counters_refresh
+from .network import national_contact_leave
 
 MAX_SUSPENSION = timedelta(days=365)
 
@@ -279,6 +280,9 @@ def member_suspend(*, actor: User, member: User, days: int, reason: str) -> Sanc
     )
     audit_log(actor=actor, action="member.suspend", target=member, reason=reason,
               until=until.isoformat())  # fmt: skip
+    # A suspended member cannot answer for their country: the deputy takes over (or the
+    # managers are alerted) now, not when someone notices.
+    national_contact_leave(actor=actor, member=member, force=True)
     _email_member(sanction)
     return sanction
 
@@ -304,6 +308,8 @@ def member_remove(*, actor: User, member: User, reason: str) -> Sanction:
         member=member, kind=Sanction.Kind.REMOVAL, reason=reason, created_by=actor
     )
     audit_log(actor=actor, action="member.remove", target=member, reason=reason)
+    national_contact_leave(actor=actor, member=member, force=True)
+    _email_member(sanction)
     return sanction
 
 

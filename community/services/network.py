@@ -100,8 +100,9 @@ def national_contact_leave(
 ) -> None:
     """The handover when ``member`` leaves their role. The contact is replaced by the named
     successor, else by the deputy (promoted); with neither, it is refused, so that no country
-    is left without a contact — unless ``force`` (the account is being deleted: then the slot
-    is emptied and the managers alerted). A deputy is replaced by the successor, if any."""
+    is left without a contact — unless ``force`` (the member is leaving the network: account
+    deleted, removed or suspended; then the slot is emptied and the managers alerted). A
+    deputy is replaced by the successor, if any."""
     if not force:
         _require_manager(actor)
     held = NationalContact.objects.filter(member=member).first()

@@ -16,6 +16,7 @@ from ..models import DeliveryStatus, EmailFrequency, NewsDelivery, NewsPost, Use
 from ..outbox import deliveries_send
 from ..roles import Role, is_community_manager
 from ..tiers import Tier, affiliations_for_tier
+from ..visibility import national_contact_country
 
 
 def _require_manager(actor) -> None:
@@ -48,6 +49,26 @@ def news_publish(*, actor, **fields) -> NewsPost:
         from ..tasks import news_email_task
 
         transaction.on_commit(lambda: news_email_task.delay(news.pk))
+    return news
+
+
+@transaction.atomic
+def country_news_publish(*, actor, **fields) -> NewsPost:
+    """A national contact's news to the members of their country: published like any news
+    (shown to its tier's readers) and e-mailed to those of them who work in that country."""
+    country = national_contact_country(actor)
+    if not country:
+        raise PermissionDenied
+    # Public news speaks for the whole network: the managers' to publish.
+    if fields.get("tier") == Tier.PUBLIC:
+        raise ValidationError({"tier": _("Choose an audience among the members.")})
+    news = NewsPost(author=actor, published_at=timezone.now())
+    _apply(news, {**fields, "email_to": NewsPost.EmailTo.SEGMENT, "segment_countries": [country]})
+    audit_log(actor=actor, action="news.publish", target=news, email_to=news.email_to,
+              country=country)  # fmt: skip
+    from ..tasks import news_email_task
+
+    transaction.on_commit(lambda: news_email_task.delay(news.pk))
     return news
 
 

@@ -7,13 +7,21 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_countries.fields import Country
 
-from ..forms import DirectoryFilterForm, HandoverForm, NationalContactForm
+from ..forms import CountryNewsForm, DirectoryFilterForm, HandoverForm, NationalContactForm
 from ..models import NationalContact, User
 from ..roles import is_community_manager
 from ..selectors.directory import member_list_for, network_by_country
+from ..selectors.members import application_list_pending, member_list_awaiting_verification
 from ..services.network import national_contact_assign, national_contact_leave
-from ..visibility import access_member, can_see_member_field, member_reach
+from ..services.news import country_news_publish
+from ..visibility import (
+    access_member,
+    can_see_member_field,
+    member_reach,
+    national_contact_country,
+)
 
 MEMBERS_PER_PAGE = 50
 
@@ -77,7 +85,12 @@ def national_contacts(request):
     return render(
         request,
         "community/national_contacts.html",
-        {"contacts": contacts, "form": form, "handover_form": HandoverForm()},
+        {
+            "contacts": contacts,
+            "form": form,
+            "handover_form": HandoverForm(),
+            "my_country": national_contact_country(request.user),
+        },
     )
 
 
@@ -99,3 +112,34 @@ def national_contact_handover(request, member_id):
     else:
         messages.success(request, _("The handover is done."))
     return redirect("community:national-contacts")
+
+
+@require_http_methods(["GET", "POST"])
+def country_page(request):
+    """A national contact's (or deputy's) country: its members, as the directory shows them
+    to the contact, the applications from it waiting for the managers, and news to its
+    members."""
+    country = national_contact_country(request.user)
+    if not country:
+        raise Http404
+    form = CountryNewsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            news = country_news_publish(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The news is published and e-mailed to your country."))
+            return redirect("community:news-detail", pk=news.pk)
+    members = member_list_for(request.user, filters={"country": country})
+    return render(
+        request,
+        "community/country_page.html",
+        {
+            "country": Country(code=country),
+            "page": Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page")),
+            "applications": application_list_pending().filter(country=country),
+            "awaiting": member_list_awaiting_verification().filter(country=country)[:100],
+            "form": form,
+        },
+    )

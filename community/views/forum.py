@@ -122,6 +122,8 @@ def room_detail(request, slug):
             "room": room,
             "page": page,
             "can_post": can_post_in_room(request.user, room),
+            # Its moderators and the managers (who moderate every room) reach its settings.
+            "can_moderate": can_moderate_room(request.user, room),
             "subscription": selectors.subscription_mode(request.user, room=room),
         },
     )
@@ -275,6 +277,7 @@ def thread_detail(request, pk):
         "reply_url": reverse("community:post-reply", args=[thread.pk]),
         "can_moderate": can_moderate,
         "can_reply": can_reply_in_thread(user, thread),
+        "mention_urls": selectors.mention_urls_for(user, posts),
     }
     if request.htmx:
         return render(request, "community/thread_detail.html#posts", context)

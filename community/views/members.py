@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ileanet import ratelimit
 from ileanet.markdown import render_markdown
 
 from .. import selectors, services
@@ -26,6 +28,7 @@ from ..forms import (
 from ..middleware import SESSION_CHARTER
 from ..models import MembershipApplication, NewsPost, User
 from ..roles import is_community_manager
+from .vetting import verification_context
 
 
 def _require_manager(user):
@@ -47,8 +50,19 @@ def _form_errors(form, error: ValidationError):
         form.add_error(None, error.messages)
 
 
+@login_not_required
 @require_http_methods(["GET"])
 def home(request):
+    if not request.user.is_authenticated:
+        # The landing page: what the network is, how to join, and what it says in public.
+        return render(
+            request,
+            "community/landing.html",
+            {
+                "latest_news": NewsPost.objects.visible_to(request.user)[:3],
+                "latest_threads": selectors.latest_threads_for(request.user),
+            },
+        )
     return render(
         request,
         "community/home.html",
@@ -203,10 +217,16 @@ def application_create(request):
     if request.user.is_authenticated:
         return redirect("community:home")
     form = ApplicationForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        services.application_submit(**form.cleaned_data)
-        return render(request, "community/application_received.html")
-    return render(request, "community/application_form.html", {"form": form})
+        # Per address: the form is public, and each application e-mails the managers.
+        client = get_account_adapter(request).get_client_ip(request)
+        if ratelimit.allow("apply", client, default="5/3600"):
+            services.application_submit(**form.cleaned_data)
+            return render(request, "community/application_received.html")
+        form.add_error(None, _("Many applications came from your network lately. Try again later."))
+        status = 429
+    return render(request, "community/application_form.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET"])
@@ -301,7 +321,9 @@ def verification_verify(request, pk):
                 request, _("%(member)s's affiliation is verified.") % {"member": member}
             )
             return redirect("community:verification-list")
-    return render(request, "community/verification_form.html", {"member": member, "form": form})
+    return render(
+        request, "community/verification_form.html", verification_context(member, form=form)
+    )
 
 
 @require_http_methods(["GET", "POST"])

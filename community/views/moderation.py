@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from ..audit import SECURITY_PREFIX, csv_safe
 from ..forms import (
     AuditFilterForm,
+    MemberSearchForm,
     ReasonForm,
     RoomForm,
     RoomGrantForm,
@@ -24,6 +25,7 @@ from ..forms import (
 )
 from ..models import AuditLogEntry, Flag, Room, User
 from ..roles import Role, has_role, is_administrator, is_community_manager
+from ..selectors.members import member_search
 from ..services import forum as forum_services
 from ..services import moderation as services
 from ..visibility import (
@@ -60,7 +62,8 @@ def _require_manager(user) -> None:
 
 @require_http_methods(["GET"])
 def moderation_queue(request):
-    if not visible_room_ids(request.user, moderated=True):
+    # Managers always reach it: it is where they start to find a member to act on.
+    if not (is_community_manager(request.user) or visible_room_ids(request.user, moderated=True)):
         raise Http404
     return render(
         request,
@@ -241,6 +244,16 @@ def room_edit(request, slug):
 # --- Members ------------------------------------------------------------------------------------
 
 
+@require_http_methods(["GET"])
+def member_moderation(request):
+    """Managers find the member to warn, suspend, reinstate or remove by name: the directory
+    does not list suspended or removed members, and nobody should need to know an id."""
+    _require_manager(request.user)
+    form = MemberSearchForm(request.GET or None)
+    members = member_search(form.cleaned_data["q"]) if form.is_valid() else None
+    return render(request, "community/member_moderation.html", {"form": form, "members": members})
+
+
 @require_http_methods(["GET", "POST"])
 def member_sanction(request, pk):
     _require_manager(request.user)
@@ -261,7 +274,14 @@ def member_sanction(request, pk):
         }[data["kind"]]
         error = _refused(call)
         if error is None:
-            messages.success(request, _("Done: the member has been told."))
+            # Warnings, suspensions and removals are e-mailed (services.moderation); lifting a
+            # suspension is not: the member simply finds the platform open again.
+            done = (
+                _("The suspension is lifted.")
+                if data["kind"] == Kind.UNSUSPEND
+                else _("Done: the member has been told.")
+            )
+            messages.success(request, done)
             return redirect("community:member-sanction", pk=member.pk)
         _form_errors(form, error)
     return render(

@@ -1,5 +1,7 @@
 """Community news and the network calendar, with its iCalendar feeds."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -27,6 +29,10 @@ from ..services.calendar import (
 from ..services.news import news_delivery_summary, news_publish, news_update
 
 PER_PAGE = 20
+# What a personal calendar feed carries: events that ended in the last FEED_PAST and every
+# later one, FEED_LIMIT at most (a calendar app fetches the feed every few hours).
+FEED_PAST = timedelta(days=90)
+FEED_LIMIT = 500
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -54,6 +60,9 @@ def _visible_news(user, pk) -> NewsPost:
     return news
 
 
+# Public news is the network's public announcements (the landing page links it); the rest
+# answers 404 to anonymous visitors through the same rule as to members.
+@login_not_required
 @require_http_methods(["GET"])
 def news_detail(request, pk):
     news = _visible_news(request.user, pk)
@@ -197,7 +206,14 @@ def calendar_feed(request, token):
     )
     if owner is None:
         raise Http404
-    events = Event.objects.visible_to(owner).order_by("starts_at")[:500]
+    # Calendar apps want what is coming and what just happened, not the network's first
+    # events: the window starts FEED_PAST ago and the cap keeps the nearest ones.
+    since = timezone.now() - FEED_PAST
+    events = (
+        Event.objects.visible_to(owner)
+        .filter(ends_at__gte=since)
+        .order_by("starts_at")[:FEED_LIMIT]
+    )
     return _ics_response(calendar_ics(events, name="ILEAnet"), "ileanet.ics")
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from ..emails import unsubscribe_member_id, unsubscribe_url
+from ..emails import TEXT, unsubscribe_member_id, unsubscribe_url
 from ..models import User
 from ..services.notifications import (
     digest_context,
@@ -58,6 +58,7 @@ def digest_preview(request):
             "site_url": settings.SITE_URL,
             "unsubscribe_url": unsubscribe_url(request.user),
         },
+        using=TEXT,
     )
     return render(
         request,

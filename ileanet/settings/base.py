@@ -22,7 +22,13 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 IS_PRODUCTION = False
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The address in e-mail links. Unset, it is where `make run` serves (the Makefile passes its HOST
+# and PORT), so a link never points at another port than the one in use; a wildcard bind
+# address is reached on the loopback.
+_RUN_HOST = env.str("HOST", default="127.0.0.1")
+if _RUN_HOST in ("0.0.0.0", "::"):  # noqa: S104 - compared with, not bound to
+    _RUN_HOST = "127.0.0.1"
+SITE_URL = env.str("SITE_URL", default=f"http://{_RUN_HOST}:{env.int('PORT', default=8000)}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -87,6 +93,15 @@ TEMPLATES = [
                 "community.context_processors.navigation",
             ],
         },
+    },
+    {
+        # Plain-text e-mails (community.emails): the same templates, without HTML escaping, so
+        # "Practitioners' lounge" is not sent as "Practitioners&#x27; lounge".
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
     },
 ]
 
@@ -222,6 +237,8 @@ RATE_LIMITS = {
     "search": env.str("RATE_LIMIT_SEARCH", default="30/60"),
     "mention": env.str("RATE_LIMIT_MENTION", default="60/60"),
     "invite": env.str("RATE_LIMIT_INVITE", default="10/3600"),
+    # Membership applications, per client address (the form is public).
+    "apply": env.str("RATE_LIMIT_APPLY", default="5/3600"),
 }
 
 # Members may bring in this many people, and have at most as many invitations open at a time
@@ -232,7 +249,14 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogues first: an app's catalogue outranks those of the apps installed after it, so in
+# INSTALLED_APPS order allauth's, guardian's or the admin's French for "Save", "Filter" or
+# "Search" would replace ours on screen. LOCALE_PATHS outranks every app.
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    BASE_DIR / "community" / "locale",
+    BASE_DIR / "ipup" / "locale",
+]
 TIME_ZONE = "Europe/Brussels"
 # English dates as Europeans write them (ileanet/formats/en); French uses Django's own.
 FORMAT_MODULE_PATH = ["ileanet.formats"]

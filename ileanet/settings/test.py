@@ -41,4 +41,5 @@ RATE_LIMITS = {
     "search": "10000/60",
     "mention": "10000/60",
     "invite": "10000/60",
+    "apply": "10000/60",
 }

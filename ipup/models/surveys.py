@@ -29,6 +29,12 @@ def default_role_weights() -> dict:
     return {str(level): weight for level, weight in DEFAULT_ROLE_WEIGHTS.items()}
 
 
+def new_short_code() -> str:
+    """The code of a survey's short link: short enough to type from a slide, too many to guess
+    (the link only ever works for signed-in members of the audience anyway)."""
+    return secrets.token_urlsafe(6)
+
+
 class Survey(models.Model):
     class Kind(models.TextChoices):
         NEEDS = "needs", _("Needs survey")
@@ -90,6 +96,19 @@ class Survey(models.Model):
         _("remind non-respondents every (days)"), default=7
     )
     max_reminders = models.PositiveSmallIntegerField(_("reminders at most"), default=2)
+    # A short link and its QR code (a slide, a webinar chat, an event room): any signed-in
+    # member of the audience who opens it answers, once, as if invited (ipup.views.public).
+    public_link = models.BooleanField(
+        _("short link and QR code"),
+        default=False,
+        help_text=_(
+            "Signed-in members of the audience may also answer through a short link, shown "
+            "with its QR code on the survey's page (for an event room or a webinar chat)."
+        ),
+    )
+    short_code = models.CharField(
+        max_length=12, unique=True, default=new_short_code, editable=False
+    )
     sending_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     sending_finished_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
@@ -313,7 +332,10 @@ class Answer(models.Model):
     list of str (multiple choice, ranking: the options in the respondent's order)."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    # Deleting a question or a section never deletes what was answered to it (a published
+    # survey's structure is locked: ipup.services.builder); RESTRICT, not PROTECT, so that
+    # deleting a whole survey still takes its responses and their answers with it.
+    question = models.ForeignKey(Question, on_delete=models.RESTRICT, related_name="answers")
     need = models.ForeignKey(
         "ipup.Need", on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
     )

@@ -25,7 +25,7 @@ from community.visibility import need_audience_filter
 from ..models import Need, Survey, SurveyInvitation, SurveyReminder
 from ..permissions import can_manage_surveys
 from ..tokens import invitation_token
-from .responses import anonymous_drafts_delete
+from .responses import anonymous_drafts_delete, invitation_check
 
 
 def _require_manager(actor) -> None:
@@ -135,6 +135,29 @@ def invitations_create(*, survey: Survey) -> int:
             batch = []
     SurveyInvitation.objects.bulk_create(batch, ignore_conflicts=True)
     return SurveyInvitation.objects.filter(survey=survey).count() - existing
+
+
+def public_invitation_get(*, survey: Survey, member) -> SurveyInvitation | None:
+    """``member``'s invitation to ``survey`` through its short link, created on first use, or
+    None when they are not in its audience. Raises invitation_check's ValidationError when it
+    cannot be answered now (not open, closed, already answered), creating nothing."""
+    if not survey_audience(survey).filter(pk=member.pk).exists():
+        return None
+    invitation = SurveyInvitation.objects.filter(survey=survey, member=member).first()
+    # Checked before the row exists: a closed survey's link does not add to its invited count.
+    invitation_check(invitation or SurveyInvitation(survey=survey, member=member), user=member)
+    if invitation is None:
+        # Nothing to e-mail (they have the survey open): "skipped", so sending passes it by.
+        invitation, _created = SurveyInvitation.objects.get_or_create(
+            survey=survey,
+            member=member,
+            defaults={"email": member.email, "status": DeliveryStatus.SKIPPED},
+        )
+    return invitation
+
+
+def short_url(survey: Survey) -> str:
+    return settings.SITE_URL + reverse("ipup:survey-short", args=[survey.short_code])
 
 
 def answer_url(invitation: SurveyInvitation) -> str:

@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from .. import selectors
 from ..forms import SurveyAnswerForm
-from ..models import Need, Question, Section, SurveyInvitation
+from ..models import SurveyInvitation
 from ..services.responses import invitation_check, response_draft, response_save
 from ..tokens import invitation_from_token, invitation_token
 
@@ -19,7 +19,7 @@ from ..tokens import invitation_from_token, invitation_token
 STATUS_FOR = {"invalid": 404, "not_open": 403, "closed": 410, "answered": 410}
 
 
-def _sections(survey, form):
+def sections_with_fields(survey, form):
     """``[(section, [(question, [bound fields])])]`` for the template."""
     by_question = {}
     for name in form.fields:
@@ -45,17 +45,7 @@ def survey_answer(request, token):
             {"message": error.messages[0], "survey": getattr(invitation, "survey", None)},
             status=STATUS_FOR.get(error.code, 404),
         )
-    survey = invitation.survey
-    # Only the needs the invitee may see, though publishing checked the audience: members,
-    # rooms and needs change while a survey is open.
-    needs = Need.objects.visible_to(invitation.member).order_by("title")
-    questions_qs = Question.objects.prefetch_related(Prefetch("needs", queryset=needs))
-    survey = type(survey).objects.prefetch_related(
-        Prefetch("sections", queryset=Section.objects.prefetch_related(
-            Prefetch("questions", queryset=questions_qs)
-        ))
-    ).get(pk=survey.pk)  # fmt: skip
-    questions = [q for s in survey.sections.all() for q in s.questions.all()]
+    survey, questions = selectors.survey_for_answering(invitation.survey, invitation.member)
     submitting = request.POST.get("action") == "submit"
     form = SurveyAnswerForm(
         request.POST if request.method == "POST" else None,
@@ -86,7 +76,7 @@ def survey_answer(request, token):
             "survey": survey,
             "invitation": invitation,
             "form": form,
-            "sections": _sections(survey, form),
+            "sections": sections_with_fields(survey, form),
             "draft": draft,
         },
     )

@@ -11,10 +11,16 @@ from django.views.decorators.http import require_http_methods
 from .. import selectors
 from ..models import Survey
 from ..permissions import can_manage_surveys
-from ..services.surveys import sending_progress, survey_audience, survey_close, survey_publish
+from ..services.surveys import (
+    sending_progress,
+    short_url,
+    survey_audience,
+    survey_close,
+    survey_publish,
+)
 
 
-def _managed_survey(request, pk) -> Survey:
+def managed_survey(request, pk) -> Survey:
     if not can_manage_surveys(request.user):
         raise Http404
     return get_object_or_404(Survey, pk=pk)
@@ -30,7 +36,7 @@ def survey_list(request):
 
 @require_http_methods(["GET"])
 def survey_detail(request, pk):
-    survey = _managed_survey(request, pk)
+    survey = managed_survey(request, pk)
     context = {"survey": survey, "progress": sending_progress(survey)}
     if request.htmx:
         return render(request, "ipup/survey_detail.html#progress", context)
@@ -38,13 +44,14 @@ def survey_detail(request, pk):
         "audience_size": survey_audience(survey).count(),
         "rates": selectors.response_rates(survey),
         "question_count": survey.questions.count(),
+        "short_url": short_url(survey),
     }
     return render(request, "ipup/survey_detail.html", context)
 
 
 @require_http_methods(["POST"])
 def survey_action(request, pk, action):
-    survey = _managed_survey(request, pk)
+    survey = managed_survey(request, pk)
     services = {"publish": survey_publish, "close": survey_close}
     if action not in services:
         raise Http404

@@ -358,3 +358,22 @@ def test_member_update_refuses_what_the_admin_form_hides_whatever_calls_it(
         with pytest.raises(PermissionDenied):
             services.member_update(actor=manager, member=researcher, **forged)
     assert not AuditLogEntry.objects.exists()
+
+
+def test_an_administrator_s_account_is_read_only_to_a_manager(client_for, manager, admin_user):
+    # given: a community manager on an administrator's record in the admin
+    client = client_for(manager)
+    before = access_of(admin_user)
+
+    # when: they post a change to it anyway
+    page = client.get(user_url(admin_user))
+    response = client.post(user_url(admin_user), {"first_name": "Renamed", "invitation_quota": 0})
+
+    # then: the page is read-only, the post refused, nothing changed and nothing audited
+    assert page.status_code == 200
+    assert response.status_code == 403
+    assert access_of(admin_user) == before
+    assert admin_user.first_name != "Renamed"
+    with pytest.raises(PermissionDenied):
+        services.member_update(actor=manager, member=admin_user, first_name="Renamed")
+    assert not AuditLogEntry.objects.filter(target_id=str(admin_user.pk)).exists()

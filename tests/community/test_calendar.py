@@ -177,3 +177,21 @@ def test_the_calendar_and_the_feed_cost_the_same_for_many_events(
         assert member_client.get(reverse("community:calendar")).status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get(reverse("community:calendar-feed", args=[token])).status_code == 200
+
+
+def test_the_feed_carries_recent_and_upcoming_events_not_the_oldest(
+    client, manager, lea_member, monkeypatch
+):
+    from community.views import news
+
+    monkeypatch.setattr(news, "FEED_LIMIT", 3)
+    for days in (-400, -200, -100):
+        _event(manager, f"Long ago {days}", days=days)
+    _event(manager, "Last month", days=-30)
+    for days in (1, 2, 3):
+        _event(manager, f"Soon {days}", days=days)
+
+    titles = set(_feed(client, lea_member))
+
+    # The last 90 days and what comes, capped at the nearest: the far future is what goes.
+    assert titles == {"Last month", "Soon 1", "Soon 2"}

@@ -241,3 +241,24 @@ def test_a_room_created_without_the_setting_follows_its_audience(client_for, man
     room = Room.objects.get(slug="new-room")
     assert room.email_content == Room.EmailContent.AUTO
     assert not room.emails_carry_text
+
+
+def test_e_mails_are_plain_text_not_html_escaped(
+    lea_member, colleague, django_capture_on_commit_callbacks
+):
+    # given: a room and a thread whose names carry characters HTML would escape
+    room = Room.objects.create(name="Practitioners' lounge", slug="quoted", tier=Tier.LEA)
+    cafe = Room.objects.create(name="Q&A <cafe>", slug="qa", tier=Tier.MEMBERS)
+
+    # when: the colleague is mentioned in each
+    _mention(lea_member, room, colleague, django_capture_on_commit_callbacks)
+    [lea_message] = mail.outbox
+    _mention(lea_member, cafe, colleague, django_capture_on_commit_callbacks, title="Tom's Q&A")
+    [cafe_message] = mail.outbox
+
+    # then: the e-mails say it as typed
+    assert "Practitioners' lounge" in lea_message.subject
+    assert "Tom's Q&A" in cafe_message.subject
+    for text in (_text(lea_message), _text(cafe_message)):
+        assert "&#x27;" not in text
+        assert "&amp;" not in text

@@ -89,3 +89,15 @@ def test_a_manager_cannot_make_themselves_lea_and_vouch_for_it(client_for, manag
     assert not AuditLogEntry.objects.filter(
         action__in=["member.affiliation_change", "member.verify_affiliation"]
     ).exists()
+
+
+def test_a_manager_cannot_change_an_administrator_s_affiliation(client_for, manager, admin_user):
+    response = client_for(manager).post(
+        affiliation_url(admin_user), {"affiliation_type": AffiliationType.LEA, "reason": "Test"}
+    )
+
+    assert response.status_code == 403
+    admin_user.refresh_from_db()
+    assert admin_user.affiliation_type == AffiliationType.OTHER
+    assert admin_user.affiliation_verified_at is not None
+    assert not AuditLogEntry.objects.filter(action="member.affiliation_change").exists()

@@ -366,3 +366,167 @@ def test_the_admin_names_through_the_service_and_replaces_the_holder(
     )
     assert delete.status_code == 403
     assert _slots()["contact"] == successor.email
+
+
+# --- A contact who leaves the network leaves the role in the same request (issue 11) --------------
+
+
+def test_a_suspended_contact_is_replaced_by_the_deputy_in_the_same_request(
+    client_for, django_capture_on_commit_callbacks, manager, belgium, researcher
+):
+    contact, deputy = belgium
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(manager).post(
+            reverse("community:member-sanction", args=[contact.pk]),
+            {"kind": "suspend", "days": 30, "reason": "Inquiry"},
+        )
+
+    assert response.status_code == 302
+    assert _slots() == {"contact": deputy.email}
+    (alert,) = _alerts()
+    assert "Belgium: Deputy" in alert.body
+    page = client_for(researcher).get(CONTACTS).content.decode()
+    assert deputy.email in page
+    assert contact.email not in page
+    assert AuditLogEntry.objects.get(action="national_contact.leave").data["forced"] is True
+
+
+def test_a_removed_contact_without_deputy_leaves_a_gap_the_managers_are_told_about(
+    client_for, django_capture_on_commit_callbacks, manager
+):
+    # Another Belgian stays: a country with nobody left is no gap to fill.
+    contact, _colleague = _belgians(2)
+    with django_capture_on_commit_callbacks(execute=True):
+        national_contact_assign(actor=manager, country="BE", role="contact", member=contact)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(manager).post(
+            reverse("community:member-sanction", args=[contact.pk]),
+            {"kind": "remove", "reason": "Left the police"},
+        )
+
+    assert response.status_code == 302
+    assert _slots() == {}
+    (alert,) = _alerts()
+    assert "Belgium: Point of contact, Deputy" in alert.body
+    contact.refresh_from_db()
+    assert Role.NATIONAL_CONTACT.value not in roles_of(contact)
+
+
+def test_a_contact_who_deletes_their_account_hands_over_to_the_deputy(
+    django_capture_on_commit_callbacks, belgium
+):
+    from community.services.personal_data import account_delete
+
+    contact, deputy = belgium
+
+    with django_capture_on_commit_callbacks(execute=True):
+        account_delete(actor=contact, member=contact)
+
+    assert _slots() == {"contact": deputy.email}
+    assert len(_alerts()) == 1
+
+
+# --- The national contact's country page (issue 11) ---------------------------------------------
+
+
+COUNTRY_PAGE = reverse("community:country-page")
+
+
+@pytest.fixture
+def belgian_contact(django_capture_on_commit_callbacks, manager, make_member):
+    """Belgium's contact, signed up as a member (charter accepted, second factor)."""
+    contact = make_member(AffiliationType.LEA, country="BE")
+    with django_capture_on_commit_callbacks(execute=True):
+        national_contact_assign(actor=manager, country="BE", role="contact", member=contact)
+    mail.outbox.clear()
+    return contact
+
+
+def test_a_contact_reaches_their_country_page_and_sees_its_members_and_applications(
+    client_for, belgian_contact, make_member
+):
+    from community.models import MembershipApplication
+
+    contact = belgian_contact
+    colleague = make_member(AffiliationType.LEA, country="BE", first_name="Lotte")
+    french = make_member(AffiliationType.LEA, country="FR", first_name="Amélie")
+    for country, name in (("BE", "Wout"), ("FR", "Pierre")):
+        MembershipApplication.objects.create(
+            email=f"{name}@example.org", first_name=name, last_name="Applicant",
+            country=country, affiliation_type="lea", organisation_name="Police",
+            motivation="To share",
+        )  # fmt: skip
+    client = client_for(contact)
+
+    contacts = client.get(CONTACTS).content.decode()
+    page = client.get(COUNTRY_PAGE)
+
+    assert COUNTRY_PAGE in contacts
+    assert page.status_code == 200
+    members = list(page.context["page"].object_list)
+    assert colleague in members
+    assert french not in members
+    assert [a.first_name for a in page.context["applications"]] == ["Wout"]
+
+
+@pytest.mark.parametrize("role", ["researcher", "lea_member"])
+def test_only_national_contacts_have_a_country_page(client_for, request, role, belgian_contact):
+    response = client_for(request.getfixturevalue(role)).get(COUNTRY_PAGE)
+
+    assert response.status_code == 404
+
+
+def test_a_contact_emails_news_to_their_country_only(
+    client_for, django_capture_on_commit_callbacks, belgian_contact, make_member
+):
+    from community.models import NewsPost
+
+    contact = belgian_contact
+    belgian = make_member(AffiliationType.RESEARCH, country="BE")
+    french = make_member(AffiliationType.RESEARCH, country="FR")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(contact).post(
+            COUNTRY_PAGE, {"title": "Meeting in Brussels", "body": "On Monday", "tier": "members"}
+        )
+
+    assert response.status_code == 302
+    news = NewsPost.objects.get()
+    assert [c.code for c in news.segment_countries] == ["BE"]
+    recipients = {address for message in mail.outbox for address in message.to}
+    assert belgian.email in recipients
+    assert french.email not in recipients
+    assert AuditLogEntry.objects.get(action="news.publish").data["country"] == "BE"
+
+
+def test_a_contact_cannot_publish_public_news(client_for, belgian_contact):
+    from community.models import NewsPost
+
+    contact = belgian_contact
+
+    response = client_for(contact).post(
+        COUNTRY_PAGE, {"title": "Hello world", "body": "x", "tier": "public"}
+    )
+
+    assert response.status_code == 200
+    assert "tier" in response.context["form"].errors
+    assert not NewsPost.objects.exists()
+
+
+def test_the_country_page_costs_the_same_for_many_members(
+    client_for, belgian_contact, make_member, django_assert_max_num_queries
+):
+    client = client_for(belgian_contact)
+    for _ in range(3):
+        make_member(AffiliationType.RESEARCH, country="BE")
+    client.get(COUNTRY_PAGE)
+    with django_assert_max_num_queries(30) as few:
+        client.get(COUNTRY_PAGE)
+    for _ in range(10):
+        make_member(AffiliationType.RESEARCH, country="BE")
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(COUNTRY_PAGE).status_code == 200

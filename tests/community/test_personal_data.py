@@ -105,7 +105,7 @@ def test_deleting_my_account_erases_me_and_keeps_the_thread_readable(
     assert member.email.endswith("@deleted.invalid")
     assert member.handle.startswith("former-member-")
     assert not Client().login(email=old_email, password=TEST_PASSWORD)
-    assert client.get(reverse("community:home")).status_code == 302
+    assert client.get(reverse("community:profile-edit")).status_code == 302
 
     # and: the post stays, and the thread shows the pseudonym, not the name
     assert Post.objects.filter(author=member, body="My own reply about drones").exists()
@@ -188,7 +188,7 @@ def test_deletion_erases_the_copies_of_my_name_and_address_elsewhere(
     assert AuditLogEntry.objects.filter(action="role.grant", target_repr=pseudonym).exists()
     assert not User.objects.get(pk=member.pk).groups.exists()
     # and: the other session is over too
-    assert laptop.get(reverse("community:home")).status_code == 302
+    assert laptop.get(reverse("community:profile-edit")).status_code == 302
 
 
 def test_a_member_cannot_delete_someone_else(manager, lea_member):

@@ -49,7 +49,8 @@ def restricted_urls(room):
         reverse("community:room-list"),
         reverse("community:room-detail", args=[room.slug]),
         reverse("admin:index"),
-        reverse("community:home"),
+        # The home page is the public landing page to anonymous visitors; this one is not.
+        reverse("community:notification-list"),
         reverse("community:profile-edit"),
     ]
 
@@ -211,7 +212,9 @@ def test_signing_in_with_password_and_code_opens_the_platform(member, lea_room):
     # given: the password alone is not a sign-in
     assert password_step(client, member)["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("community:home"))["Location"].startswith(reverse("account_login"))
+    assert client.get(reverse("community:profile-edit"))["Location"].startswith(
+        reverse("account_login")
+    )
 
     # when: the code follows
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(member.totp_secret)})

@@ -190,7 +190,7 @@ def test_questions_added_without_a_section_get_one(client_for, coordinator):
         (_question(kind="single", choices="Only one"), "Give at least two options"),
         (_question(kind="ranking", choices="A,A"), "Each option must be different."),
         (_question(kind="needs"), "Choose the needs to be rated."),
-        (_question(scale_min="5", scale_max="1"), "question_scale_ordered"),
+        (_question(scale_min="5", scale_max="1"), "The scale must end above where it starts."),
     ],
 )
 def test_a_question_that_cannot_be_answered_is_refused(client_for, coordinator, question, message):
@@ -276,3 +276,18 @@ def test_a_published_survey_cannot_change_its_promise_of_anonymity(client_for, c
         'name="is_anonymous"'
         in client_for(coordinator).get(_url(Survey, "change", draft.pk)).content.decode()
     )
+
+
+def test_a_published_surveys_structure_is_locked_in_the_admin_too(client_for, coordinator):
+    survey = SurveyFactory()
+    rate, _comment = needs_questions(survey, [NeedFactory()])
+
+    html = client_for(coordinator).get(_url(Survey, "change", survey.pk)).content.decode()
+
+    # the wording stays editable; the structure, the audience and the dates do not
+    assert 'name="title"' in html
+    assert f'name="questions-0-text" value="{rate.text}"' in html
+    for locked in ("questions-0-kind", "questions-0-choices", "questions-0-DELETE",
+                   "sections-0-DELETE", "audience_affiliations", "closes_at_0"):  # fmt: skip
+        assert f'name="{locked}"' not in html, locked
+    assert "questions-__prefix__" not in html  # no row to add

@@ -287,3 +287,29 @@ def test_a_suspended_removed_or_deleted_member_gets_no_invitation_or_reminder(db
     assert _recipients() == [stays.email, stays.email]
     assert SurveyInvitation.objects.get(member=leaves).status == DeliveryStatus.SKIPPED
     assert not SurveyReminder.objects.filter(invitation__member=leaves).exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "about", "not_about"),
+    [
+        ("needs", "which challenges matter most", "shape the network"),
+        ("community", "shape the network", "challenges"),
+        ("feedback", "what the event was worth to you", "challenges"),
+    ],
+)
+def test_invitations_and_reminders_say_what_this_kind_of_survey_is_about(
+    db, kind, about, not_about
+):
+    member = UserFactory(affiliation_type=AffiliationType.LEA)
+    survey = SurveyFactory(kind=kind, audience_members=[member], reminder_interval_days=1)
+
+    invitations_send(survey_id=survey.pk)
+    SurveyInvitation.objects.update(sent_at=timezone.now() - timedelta(days=2))
+    reminders_send(survey_id=survey.pk)
+
+    invitation, reminder = mail.outbox
+    assert about in " ".join(invitation.body.split())
+    assert not_about not in invitation.body
+    assert not_about not in reminder.body
+    if kind != "needs":
+        assert "research" not in invitation.body + reminder.body

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from community import services
 from community.demo import seed_decisions, seed_network, seed_rooms
-from community.models import AffiliationType, Charter, Organisation, RoleLevel, User
+from community.models import AffiliationType, Charter, Domain, Organisation, RoleLevel, User
 from community.roles import ADMIN_SITE_ROLES, Role
 from community.selectors import charter_current, mfa_required
 from ipup.demo import seed_needs_survey
@@ -49,6 +49,18 @@ ACCOUNTS = [
     ("pending@example.org", "Petra", "Novak", "Secure Systems Research Institute", AffiliationType.RESEARCH, False, RoleLevel.FIELD, [], False),
 ]
 # fmt: on
+
+# The domains of expertise of the practitioners' accounts, so the directory and its domain
+# filter have something to show.
+DEMO_DOMAINS = {
+    "contact@example.org": ["terrorism", "information-sharing"],
+    "lea@example.org": ["cybercrime", "serious-organised-crime"],
+    "lea2@example.org": ["migration-border-management"],
+    "industry@example.org": ["cybercrime"],
+    "research@example.org": ["terrorism", "lea-involvement-in-research"],
+    "policy@example.org": ["migration-border-management", "information-sharing"],
+    "pending@example.org": ["cybercrime"],
+}
 
 CHARTER_TITLE = "ILEAnet community charter"
 CHARTER_BODY = """\
@@ -138,6 +150,7 @@ class Command(BaseCommand):
         user.welcome_sent_at = user.welcome_sent_at or timezone.now()
         user.save()
         user.groups.set([Group.objects.get(name=r.value) for r in roles])
+        user.domains.set(Domain.objects.filter(slug__in=DEMO_DOMAINS.get(email, ())))
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )

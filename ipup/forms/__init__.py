@@ -9,9 +9,9 @@ from django.utils.translation import ngettext
 
 from community.models import Domain
 
-from .models import Need, Question
-from .permissions import in_need_audience
-from .services.needs import NOT_IN_AUDIENCE
+from ..models import Need, Question
+from ..permissions import in_need_audience
+from ..services.needs import NOT_IN_AUDIENCE
 
 FIELD_NAME = re.compile(r"^q_(\d+)(?:_n_(\d+)|_r_(\d+))?$")
 TEXT_MAX = 5000
