@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = Path(os.environ.get("ILEANET_CHROMIUM", "/usr/bin/chromium"))
@@ -58,3 +60,25 @@ def page(browser, live_server):
         yield page
     finally:
         context.close()
+
+
+LOCALES = {"en": "en-GB", "fr": "fr-FR"}
+
+
+def signed_in_context(browser, live_server, user, language, **options):
+    """A browser context signed in as ``user`` (a session made by the test client, which
+    records a password and second-factor sign-in) and reading ``language``."""
+    # bypass_csp: the page's policy (rightly) refuses the script axe is injected as.
+    context = browser.new_context(
+        base_url=live_server.url, locale=LOCALES[language], bypass_csp=True, **options
+    )
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {"name": "sessionid", "value": client.cookies["sessionid"].value,
+             "url": live_server.url},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
+        ]
+    )  # fmt: skip
+    return context

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,36 +20,19 @@ from community.services.forum import post_create, thread_create
 from community.tiers import Tier
 from ipup.models import Need, Survey
 from tests.community.factories import RoomFactory
+from tests.e2e.conftest import LOCALES, signed_in_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(settings.BASE_DIR) / ".data" / "screenshots"
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
-LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 BLOCKING = ("serious", "critical")
 # On a laptop the links of the header stay on the brand's row (they used to overflow for staff).
 WRAPPED_HEADER = """() => {
   const brand = document.querySelector('.nav-brand'), items = document.querySelector('.nav-items');
   return !!items && items.getBoundingClientRect().top >= brand.getBoundingClientRect().bottom;
 }"""
-
-
-def _signed_in_context(browser, live_server, user, language, **options):
-    # bypass_csp: the page's policy (rightly) refuses the script axe is injected as.
-    context = browser.new_context(
-        base_url=live_server.url, locale=LOCALES[language], bypass_csp=True, **options
-    )
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {"name": "sessionid", "value": client.cookies["sessionid"].value,
-             "url": live_server.url},
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-        ]
-    )  # fmt: skip
-    return context
 
 
 def _axe_violations(page) -> list[str]:
@@ -130,7 +112,7 @@ def test_main_pages_fit_every_screen_and_pass_axe_in_english_and_french(
     problems = []
     for role, (user, paths) in pages.items():
         for language in LOCALES:
-            context = _signed_in_context(browser, live_server, user, language)
+            context = signed_in_context(browser, live_server, user, language)
             page = context.new_page()
             for name, path in paths.items():
                 problems += _check(page, path, name, role, language)
@@ -163,7 +145,7 @@ def test_the_sign_in_button_keeps_its_natural_width_on_a_laptop(page):
 
 
 def test_the_first_steps_show_one_marker_each(browser, live_server, researcher):
-    context = _signed_in_context(browser, live_server, researcher, "en")
+    context = signed_in_context(browser, live_server, researcher, "en")
     page = context.new_page()
     page.goto(reverse("community:home"))
 
@@ -190,7 +172,7 @@ def test_the_checker_reports_a_blocking_violation_when_there_is_one(browser):
 
 
 def test_the_phone_menu_opens_without_javascript(browser, live_server, researcher):
-    context = _signed_in_context(browser, live_server, researcher, "en", java_script_enabled=False)
+    context = signed_in_context(browser, live_server, researcher, "en", java_script_enabled=False)
     page = context.new_page()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(reverse("community:home"))
