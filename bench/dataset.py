@@ -107,3 +107,46 @@ def bench_thread_path() -> str:
     from community.models import Thread
 
     return f"/threads/{Thread.objects.get(room__slug=THREAD_ROOM, title=THREAD_TITLE).pk}/"
+
+
+# Research projects: the demo loads ~700 real ones; the bench copies them (set-based, with their
+# search vectors and embeddings) up to this many, so the project list, search and screening are
+# measured on a database the size the issue asks for.
+BENCH_PROJECTS = int(os.environ.get("BENCH_PROJECTS", "10000"))
+PROJECT_TERM = "border"
+
+
+@transaction.atomic
+def ensure_project_dataset() -> None:
+    from ipup.models import ResearchProject
+
+    missing = BENCH_PROJECTS - ResearchProject.objects.count()
+    if missing <= 0:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO ipup_researchproject
+                (source, source_id, acronym, title, programme, call, topic, start_date, end_date,
+                 summary, objectives, trl, website, source_url, total_cost, eu_contribution,
+                 search_vector, embedding, embedding_model, contacts_stale_since, created_at,
+                 updated_at)
+            SELECT 'manual', 'bench-' || g || '-' || p.id, p.acronym, p.title, p.programme,
+                   p.call, p.topic, p.start_date, p.end_date, p.summary, p.objectives, p.trl,
+                   p.website, p.source_url, p.total_cost, p.eu_contribution, p.search_vector,
+                   p.embedding, p.embedding_model, NULL, now(), now()
+            FROM generate_series(1, %(rounds)s) g
+            CROSS JOIN (SELECT * FROM ipup_researchproject WHERE source <> 'manual') p
+            LIMIT %(missing)s
+            """,
+            {"rounds": missing // max(1, ResearchProject.objects.count()) + 1, "missing": missing},
+        )
+        cursor.execute("ANALYZE ipup_researchproject")
+
+
+def screening_job(member) -> None:
+    """Screen a demo need against every project (full text, embeddings, domains)."""
+    from ipup.models import Need
+    from ipup.screening import screen_need
+
+    screen_need(Need.objects.order_by("pk").first())

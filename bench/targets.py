@@ -44,13 +44,18 @@ PAGES: list[Page] = [
     Page("thread, first page (200 posts)", lambda: dataset.bench_thread_path()),
     Page("search, rare term", f"/search/?q={dataset.RARE_TERM}"),
     Page("search, term in ~90% of posts", f"/search/?q={dataset.COMMON_TERM}"),
+    Page("project list (10,000 projects)", "/ipup/projects/"),
+    Page("project search", f"/ipup/projects/?q={dataset.PROJECT_TERM}"),
 ]
 
 # Data made once per database after seed_demo, before the pages are resolved.
-DATASETS: list[Callable[[], None]] = [lambda: dataset.ensure_forum_dataset()]
+DATASETS: list[Callable[[], None]] = [
+    lambda: dataset.ensure_forum_dataset(),
+    lambda: dataset.ensure_project_dataset(),
+]
 
 # Extension point: e.g. Job("charter PDF", lambda member: render_charter_pdf(...), repeat=10).
-JOBS: list[Job] = []
+JOBS: list[Job] = [Job("screening a need (10,000 projects)", dataset.screening_job, repeat=10)]
 
 # Work measured once, through a real Celery worker: ``measure(env)`` gets the bench's
 # environment (production settings) and returns a row with job, items, seconds, per_s, note.

@@ -24,9 +24,10 @@ class CommunityConfig(AppConfig):
         )
 
         from . import signals
+        from .services.api_tokens import api_tokens_erase, api_tokens_export
         from .services.personal_data import ERASERS, EXPORTERS
         from .services.security import security_events_erase, security_events_export
 
         signals.connect()
-        EXPORTERS.append(security_events_export)
-        ERASERS.append(security_events_erase)
+        EXPORTERS.extend([security_events_export, api_tokens_export])
+        ERASERS.extend([security_events_erase, api_tokens_erase])

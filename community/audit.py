@@ -26,6 +26,8 @@ class SecurityEvent(models.TextChoices):
     EMAIL_CONFIRMED = "security.email_confirmed", _("E-mail address confirmed")
     EMAIL_REMOVED = "security.email_removed", _("E-mail address removed")
     EMAIL_CHANGED = "security.email_changed", _("Main e-mail address changed")
+    TOKEN_CREATED = "security.token_created", _("API token created")
+    TOKEN_REVOKED = "security.token_revoked", _("API token revoked")
 
 
 def audit_log(*, actor, action: str, target=None, reason: str = "", **data) -> AuditLogEntry:

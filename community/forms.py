@@ -1022,3 +1022,11 @@ class InvitationImportForm(forms.Form):
                      "vetted": vetted and bool(kind)}
                 )  # fmt: skip
         return rows, errors
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. the script or machine that uses it."),
+    )

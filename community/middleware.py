@@ -38,6 +38,8 @@ ALWAYS_OPEN = (
     "/i18n/",
     # An e-mail's unsubscribe link works whatever the standing of whoever is signed in.
     "/notifications/unsubscribe/",
+    # So does a research project contact's confirmation link (ipup.views.contacts).
+    "/ipup/contacts/confirm/",
 )
 # Reachable while MFA is being set up (allauth's MFA pages and the re-authentication step).
 MFA_SETUP_OPEN = ("/accounts/2fa/", "/accounts/reauthenticate/", "/security/mfa-required/")

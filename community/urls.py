@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    api_tokens,
     dashboard,
     directory,
     forum,
@@ -159,5 +160,12 @@ urlpatterns = [
         name="personal-data-export",
     ),
     path("profile/data/delete/", personal_data.account_delete_view, name="account-delete"),
+    # Personal API tokens (views/api_tokens.py)
+    path("profile/tokens/", api_tokens.api_token_list, name="api-tokens"),
+    path(
+        "profile/tokens/<int:pk>/revoke/",
+        api_tokens.api_token_revoke_view,
+        name="api-token-revoke",
+    ),
     path("goodbye/", personal_data.account_deleted, name="account-deleted"),
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # Visitors choose their language before signing in too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/v1/", include("ileanet.api.urls")),
     path("ipup/", include("ipup.urls")),
     path("", include("community.urls")),
 ]

@@ -19,10 +19,18 @@ from .forms import NeedForm
 from .forms.builder import needs_with_unseen, options_validate, scale_validate
 from .models import (
     Answer,
+    ContactCheck,
     Need,
+    ProjectClaim,
+    ProjectContact,
+    ProjectParticipant,
+    ProjectUserObjectPermission,
     Question,
+    ResearchProject,
     Response,
+    ScreeningCandidate,
     Section,
+    SotaRecommendation,
     Survey,
     SurveyInvitation,
     SurveyReminder,
@@ -457,3 +465,100 @@ class AnswerAdmin(ReadOnlyAdmin):
     @admin.display(description=_("response"))
     def response_number(self, obj):
         return obj.response_id
+
+
+# --- Research projects: read here, written on the pages -----------------------------------------
+# Imports, holders' edits, grants and claims go through ipup.services.projects (permission
+# check and audit entry); the admin lists and searches them without a second way to write.
+
+
+class ParticipantInline(admin.TabularInline):
+    model = ProjectParticipant
+    fields = ["organisation", "role", "eu_contribution"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ResearchProject)
+class ResearchProjectAdmin(ReadOnlyAdmin):
+    list_display = ["acronym", "title", "programme", "start_date", "end_date", "source"]
+    list_filter = ["source", "programme", "domains", "trl"]
+    search_fields = ["acronym", "title", "source_id"]
+    exclude = ["domains"]
+    inlines = [ParticipantInline]
+    show_full_result_count = False
+
+
+@admin.register(ProjectClaim)
+class ProjectClaimAdmin(ReadOnlyAdmin):
+    list_display = ["project", "member", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["project", "member", "decided_by"]
+    search_fields = ["project__acronym", "project__title"]
+
+
+@admin.register(ProjectUserObjectPermission)
+class ProjectGrantAdmin(ReadOnlyAdmin):
+    """Who holds which project (granted by a coordinator or through an approved claim)."""
+
+    list_display = ["content_object", "user", "permission"]
+    list_select_related = ["content_object", "user", "permission"]
+    search_fields = ["content_object__acronym", "content_object__title"]
+
+
+@admin.register(ContactCheck)
+class ContactCheckAdmin(ReadOnlyAdmin):
+    """Which point of contact was asked in which round, and whether they answered. The token's
+    hash is not shown: it is of no use to anyone but the link."""
+
+    list_display = ["contact", "round", "status", "sent_at", "expires_at", "answered_at"]
+    list_filter = ["status", "round"]
+    list_select_related = ["contact"]
+    search_fields = ["contact__name", "contact__email", "contact__project__acronym"]
+    fields = ["contact", "round", "status", "sent_at", "error", "expires_at", "answered_at"]
+
+
+@admin.register(ProjectParticipant)
+class ProjectParticipantAdmin(ReadOnlyAdmin):
+    list_display = ["project", "organisation", "role", "eu_contribution"]
+    list_filter = ["role"]
+    list_select_related = ["project", "organisation"]
+    search_fields = ["project__acronym", "organisation__name"]
+
+
+@admin.register(ProjectContact)
+class ProjectContactAdmin(ReadOnlyAdmin):
+    """Points of contact are corrected by their holders and by the contacts themselves
+    (ipup.services.contacts); here they are looked up."""
+
+    list_display = ["name", "project", "function", "verified_at"]
+    list_select_related = ["project"]
+    search_fields = ["name", "email", "project__acronym"]
+
+
+class NeedScopedAdmin(ReadOnlyAdmin):
+    """Rows about a need, listed only where the reader may see the need (its title is on it)."""
+
+    list_select_related = ["need"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(need__in=Need.objects.visible_to(request.user))
+
+
+@admin.register(ScreeningCandidate)
+class ScreeningCandidateAdmin(NeedScopedAdmin):
+    list_display = ["need", "project", "judgement", "score", "judged_by", "judged_at"]
+    list_filter = ["judgement"]
+    list_select_related = ["need", "project", "judged_by"]
+    search_fields = ["project__acronym", "need__title"]
+
+
+@admin.register(SotaRecommendation)
+class SotaRecommendationAdmin(NeedScopedAdmin):
+    list_display = ["topic", "need", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["topic", "need__title"]

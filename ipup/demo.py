@@ -1,16 +1,20 @@
-"""Demo data for IPUP stage 1 (seed_demo): the top challenges of the four focus domains, as the
-ILEAnet desk studies and surveys ranked them, and one closed needs survey answered by LEA
-officers of several countries and role levels. Idempotent."""
+"""Demo data for IPUP (seed_demo): the top challenges of the four focus domains, as the
+ILEAnet desk studies and surveys ranked them, one closed needs survey answered by LEA
+officers of several countries and role levels, and the real H2020 and FP7 Security research
+projects. Idempotent."""
 
 import random
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from community.models import AffiliationType, Domain, Organisation, RoleLevel, User
 
+from .importers import read
 from .models import Answer, Need, Question, Response, Section, Survey, SurveyInvitation
+from .services.projects import projects_import
 from .services.responses import respondent_snapshot
 
 # The top five challenges per domain, in the order the 2019-2020 analysis ranked them.
@@ -185,3 +189,17 @@ def seed_needs_survey(*, actor) -> Survey:
             for need in needs
         )
     return survey
+
+
+# The research projects of the demo: the real H2020 and FP7 Security projects of the Open
+# Security Data export shipped in the repository (ipup/data/README.md says where it comes from).
+PROJECTS_FILE = Path(__file__).resolve().parent / "data" / "opensecurity-projects.json"
+DEMO_PROGRAMMES = {"Horizon 2020", "FP7 Security"}
+
+
+def seed_projects() -> int:
+    """Import (or update: idempotent) the demo's research projects; returns how many."""
+    result = read(PROJECTS_FILE)
+    records = [record for record in result.records if record.programme in DEMO_PROGRAMMES]
+    projects_import(records=records)
+    return len(records)

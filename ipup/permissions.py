@@ -23,3 +23,48 @@ def in_need_audience(user, need) -> bool:
     from community.models import User
 
     return User.objects.filter(pk=user.pk).filter(need_audience_filter(need)).exists()
+
+
+# Research projects (SPEC §3.5). A project's facts come from public open data: every signed-in
+# member reads them. Its points of contact are personal data of people outside the network:
+# their e-mail address and telephone are shown only to members whose affiliation the network
+# has verified (the vetted community the contacts are put in touch with), to the project's
+# holders and to those who manage projects; other members see the name, function and date of
+# last verification, and how to ask through a coordinator.
+HOLD_PROJECT = "ipup.hold_project"
+
+
+def _in_good_standing(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active and not user.is_suspended
+
+
+def can_manage_projects(user) -> bool:
+    """IPUP coordinators and community managers grant holding and decide claims."""
+    return bool(_in_good_standing(user)) and (
+        is_community_manager(user) or Role.IPUP_COORDINATOR.value in roles_of(user)
+    )
+
+
+def holds_project(user, project) -> bool:
+    # The guardian backend answers on the object grant (ipup.services.projects grants it); a
+    # role's model-wide permission does not make anyone a holder of every project.
+    return bool(_in_good_standing(user)) and user.has_perm(HOLD_PROJECT, project)
+
+
+def can_edit_project(user, project) -> bool:
+    return can_manage_projects(user) or holds_project(user, project)
+
+
+def can_see_contact_details(user, project) -> bool:
+    return bool(_in_good_standing(user)) and (
+        user.verified_affiliation is not None or can_edit_project(user, project)
+    )
+
+
+def can_claim_project(user, project) -> bool:
+    """A verified member who does not hold the project yet may say it is theirs."""
+    return (
+        bool(_in_good_standing(user))
+        and user.verified_affiliation is not None
+        and not holds_project(user, project)
+    )

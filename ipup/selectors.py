@@ -1,13 +1,25 @@
 """Reads of IPUP scoped to a user: surveys for those who run them, rates by segment."""
 
-from django.db.models import Count, Prefetch, Q, Value
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Count, F, Prefetch, Q, Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from community.models import AffiliationType, RoleLevel
+from community.models import AffiliationType, Domain, RoleLevel
+from community.search import CONFIG
 
-from .models import Need, Question, Section, Survey, SurveyInvitation
+from .models import (
+    Need,
+    ProjectParticipant,
+    Question,
+    ResearchProject,
+    ScreeningCandidate,
+    Section,
+    Survey,
+    SurveyInvitation,
+)
 
 # Below this many invitees, an anonymous survey's response count for a segment is not shown:
 # "1 invited from Malta, 1 answered" would say who answered.
@@ -185,3 +197,62 @@ def survey_results(survey: Survey, user) -> dict:
                 result["texts"] = texts.get(question.pk, [])
         results.append(result)
     return {"respondents": submitted.count(), "questions": results}
+
+
+def project_list_for(user, *, filters: dict | None = None):
+    """The research projects list (every signed-in member reads the open-data facts), with
+    ``filters`` from a ProjectFilterForm: full-text search ranked (websearch syntax), else the
+    newest first. The list columns only: no long texts, vectors or embeddings."""
+    filters = filters or {}
+    projects = ResearchProject.objects.defer(
+        "summary", "objectives", "search_vector", "embedding"
+    ).prefetch_related(Prefetch("domains", queryset=Domain.objects.order_by("position")))
+    today = timezone.localdate()
+    status = filters.get("status")
+    if status == ResearchProject.Status.UPCOMING:
+        projects = projects.filter(start_date__gt=today)
+    elif status == ResearchProject.Status.ENDED:
+        projects = projects.filter(end_date__lt=today)
+    elif status == ResearchProject.Status.ONGOING:
+        projects = projects.exclude(start_date__gt=today).exclude(end_date__lt=today)
+    if filters.get("programme"):
+        projects = projects.filter(programme=filters["programme"])
+    if filters.get("domain"):
+        projects = projects.filter(domains=filters["domain"])
+    if filters.get("trl"):
+        projects = projects.filter(trl=filters["trl"])
+    if filters.get("year"):
+        projects = projects.filter(start_date__year=filters["year"])
+    if filters.get("country"):
+        # A subquery, not a join: a project with two members in the country is listed once.
+        members = ProjectParticipant.objects.filter(organisation__country=filters["country"])
+        projects = projects.filter(pk__in=members.values("project_id"))
+    if filters.get("q"):
+        query = SearchQuery(filters["q"], search_type="websearch", config=CONFIG)
+        return (
+            projects.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "pk")
+        )
+    return projects.order_by(F("start_date").desc(nulls_last=True), "acronym", "pk")
+
+
+def project_programmes() -> list[str]:
+    return list(
+        ResearchProject.objects.exclude(programme="")
+        .order_by("programme")
+        .values_list("programme", flat=True)
+        .distinct()
+    )
+
+
+def need_pipeline(need: Need) -> dict:
+    """The path of ``need`` after its ranking (SPEC §3.9): the projects judged for it and the
+    studies recommended, in two queries whatever their number."""
+    judged = (
+        ScreeningCandidate.objects.filter(need=need)
+        .exclude(judgement=ScreeningCandidate.Judgement.PENDING)
+        .select_related("project")
+        .order_by("-score")
+    )
+    return {"judged": list(judged), "recommendations": list(need.sota_recommendations.all())}

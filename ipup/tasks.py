@@ -1,6 +1,7 @@
 """Celery tasks of IPUP: thin, idempotent (see ipup.services.surveys)."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from community.tasks import RETRY
 
@@ -37,3 +38,28 @@ def anonymous_drafts_delete_task() -> int:
     from .services.responses import anonymous_drafts_delete
 
     return anonymous_drafts_delete()
+
+
+@shared_task(**RETRY, time_limit=3600, soft_time_limit=3500)
+def contacts_round_task() -> dict:
+    """Scheduled by Celery beat (weekly): ask the research projects' stale points of contact to
+    confirm their details (ipup.services.contacts); a retry sends nothing twice."""
+    from .services.contacts import contacts_round_start
+
+    return contacts_round_start(today=timezone.localdate())
+
+
+@shared_task(**RETRY, time_limit=600, soft_time_limit=580)
+def contact_checks_send_task() -> dict:
+    """Send the contact checks still pending (a coordinator's reminder)."""
+    from .services.contacts import contact_checks_send
+
+    return contact_checks_send()
+
+
+@shared_task(**RETRY, time_limit=600, soft_time_limit=580)
+def project_embeddings_task(project_ids: list[int]) -> int:
+    """Queued by ipup.services.projects.projects_imported after an import or an edit commits."""
+    from .services.screening import projects_embed
+
+    return projects_embed(project_ids)

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import answers, builder, exports, needs, public, ranking, results, surveys
+from .views import (
+    answers,
+    builder,
+    contacts,
+    exports,
+    needs,
+    projects,
+    public,
+    ranking,
+    results,
+    screening,
+    surveys,
+)
 
 app_name = "ipup"
 
@@ -16,6 +28,19 @@ urlpatterns = [
     path("needs/<int:pk>/", needs.need_detail, name="need-detail"),
     path("needs/<int:pk>/edit/", needs.need_edit, name="need-edit"),
     path("needs/<int:pk>/status/", needs.need_status, name="need-status"),
+    # Screening a need against the research projects (views/screening.py)
+    path("needs/<int:pk>/screening/", screening.need_screening, name="need-screening"),
+    path(
+        "needs/<int:pk>/screening/judge/<int:project_id>/",
+        screening.screening_judge,
+        name="need-screening-judge",
+    ),
+    path("needs/<int:pk>/screening/sota/", screening.screening_sota, name="need-sota-create"),
+    path(
+        "needs/<int:pk>/screening/sota/<int:sota_id>/status/",
+        screening.screening_sota_status,
+        name="need-sota-status",
+    ),
     # Survey management, response rates and exports (views/surveys.py)
     path("surveys/", surveys.survey_list, name="survey-list"),
     path("surveys/<int:pk>/", surveys.survey_detail, name="survey-detail"),
@@ -90,5 +115,32 @@ urlpatterns = [
         "surveys/<int:pk>/responses.xlsx",
         exports.survey_responses_xlsx,
         name="survey-responses-xlsx",
+    ),
+    # Living contacts: the e-mailed confirmation link and the stale projects (views/contacts.py)
+    path("contacts/confirm/<str:token>/", contacts.contact_confirm_page, name="contact-confirm"),
+    path("projects/stale/", contacts.stale_project_list, name="stale-projects"),
+    path("contacts/<int:pk>/remind/", contacts.contact_remind, name="contact-remind"),
+    # Research projects: list, page, holders and claims (views/projects.py)
+    path("projects/", projects.project_list, name="project-list"),
+    path("projects/claims/", projects.project_claim_list, name="project-claims"),
+    path(
+        "projects/claims/<int:claim_id>/decide/",
+        projects.project_claim_decision,
+        name="project-claim-decide",
+    ),
+    path("projects/<int:pk>/", projects.project_detail, name="project-detail"),
+    path("projects/<int:pk>/edit/", projects.project_edit, name="project-edit"),
+    path("projects/<int:pk>/claim/", projects.project_claim, name="project-claim"),
+    path("projects/<int:pk>/holders/", projects.project_holders, name="project-holders"),
+    path("projects/<int:pk>/contacts/", projects.project_contacts, name="project-contacts"),
+    path(
+        "projects/<int:pk>/contacts/<int:contact_id>/edit/",
+        projects.project_contacts,
+        name="project-contact-edit",
+    ),
+    path(
+        "projects/<int:pk>/contacts/<int:contact_id>/delete/",
+        projects.project_contact_delete,
+        name="project-contact-delete",
     ),
 ]

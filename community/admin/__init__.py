@@ -14,6 +14,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from .. import services
 from ..audit import audit_log, csv_safe
 from ..models import (
+    ApiToken,
     Attachment,
     AuditLogEntry,
     Charter,
@@ -39,6 +40,7 @@ from ..models import (
 )
 from ..roles import Role, is_administrator
 from ..services import forum as forum_services
+from ..services.api_tokens import api_token_revoke
 from ..services.members import ADMIN_SITE_REASON, member_fields_locked, member_update
 
 
@@ -237,6 +239,29 @@ class CharterAcceptanceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read-only but for revoking (a suspected leak): a token is created by its member only, on
+    their own page, from a session that passed their second factor."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "name", "prefix"]
+    list_select_related = ["user"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True).select_related("user"):
+            api_token_revoke(actor=request.user, token=token)
 
 
 @admin.register(Invitation)

@@ -1,3 +1,4 @@
+from .api import ApiToken
 from .forum import (
     Attachment,
     Flag,
@@ -37,6 +38,7 @@ from .notifications import DigestRun, Notification
 __all__ = [
     "LANGUAGE_CHOICES",
     "AffiliationType",
+    "ApiToken",
     "Attachment",
     "AuditLogEntry",
     "Charter",

@@ -201,7 +201,7 @@ def home_attention_for(user) -> dict:
     read through the visibility rule, so the page costs a fixed number of queries whatever the
     size of the network."""
     # IPUP reads community, never the reverse at import time.
-    from ipup.models import Need, Survey, SurveyInvitation
+    from ipup.models import Need, ProjectClaim, ResearchProject, Survey, SurveyInvitation
 
     now = timezone.now()
     attention = {"lowest_tier": is_lowest_tier(user)}
@@ -252,6 +252,12 @@ def home_attention_for(user) -> dict:
         attention["needs_to_analyse"] = (
             Need.objects.visible_to(user).filter(status=Need.Status.COLLECTED).count()
         )
+        attention["stale_projects"] = ResearchProject.objects.filter(
+            contacts_stale_since__isnull=False
+        ).count()
+        attention["project_claims"] = ProjectClaim.objects.filter(
+            status=ProjectClaim.Status.PENDING
+        ).count()
     country = national_contact_country(user)
     if country:
         attention["contact_country"] = Country(code=country)

@@ -3,7 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 
 from ..audit import SECURITY_PREFIX, SecurityEvent
-from ..models import AuditLogEntry, User
+from ..models import ApiToken, AuditLogEntry, User
 
 SECURITY_EVENTS_SHOWN = 20
 
@@ -31,3 +31,8 @@ def security_event_list_for(member: User) -> list[dict]:
         }
         for entry in entries
     ]
+
+
+def api_token_list_for(member: User):
+    """The member's own API tokens, newest first, revoked ones included (with their date)."""
+    return ApiToken.objects.filter(user=member)

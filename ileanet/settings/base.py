@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_countries",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "community",
     "ipup",
@@ -166,6 +167,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ipup.tasks.anonymous_drafts_delete_task",
         "schedule": crontab(minute=15),
     },
+    "project-contacts-round": {
+        "task": "ipup.tasks.contacts_round_task",
+        "schedule": crontab(hour=9, minute=0, day_of_week="tue"),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -246,6 +251,11 @@ RATE_LIMITS = {
 MEMBER_INVITATION_QUOTA = env.int("MEMBER_INVITATION_QUOTA", default=5)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
+# Points of contact of research projects (ipup.services.contacts): a contact not verified for
+# this many days is asked to confirm their details; the e-mailed link works this many days.
+CONTACT_VERIFY_AFTER_DAYS = env.int("CONTACT_VERIFY_AFTER_DAYS", default=365)
+CONTACT_TOKEN_VALID_DAYS = env.int("CONTACT_TOKEN_VALID_DAYS", default=30)
+
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -301,12 +311,32 @@ CONTENT_SECURITY_POLICY = {
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # The session only (which passed allauth's sign-in and the member gate): DRF's default
-    # HTTP Basic authentication would be a password-only door past the second factor.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Signed in, active, not suspended, current charter accepted (ileanet.api.permissions).
+    "DEFAULT_PERMISSION_CLASSES": ["ileanet.api.permissions.IsMemberInGoodStanding"],
+    # A personal token (created from a session that passed the second factor) or the session
+    # (which passed allauth's sign-in and the member gate). Never HTTP Basic, DRF's default: a
+    # password-only door past the second factor. The token comes first so that an
+    # unauthenticated request gets 401 with a WWW-Authenticate header.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "ileanet.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "ileanet.api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["ileanet.api.throttling.MemberRateThrottle"],
 }
-SPECTACULAR_SETTINGS = {"TITLE": "ILEAnet API", "VERSION": "0.1.0"}
+# API requests per member, counted in the cache.
+API_RATE_LIMITS = {"user": env.str("API_RATE_LIMIT", default="600/hour")}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ILEAnet API",
+    "VERSION": "1.0.0",
+    # The schema and its documentation page are for members, as the API itself.
+    "SERVE_PERMISSIONS": ["ileanet.api.permissions.IsMemberInGoodStanding"],
+    # The documentation page's assets come from drf-spectacular-sidecar, served from our own
+    # origin: the CSP allows no CDN (and a deployment may have no internet access).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Bench-only views (a bare ``HttpResponse("ok")`` to compare pages with); off unless asked.
 BENCH_VIEWS = env.bool("ILEANET_BENCH_VIEWS", default=False)

@@ -43,3 +43,5 @@ RATE_LIMITS = {
     "invite": "10000/60",
     "apply": "10000/60",
 }
+# Tests call the API often; tests/api/test_platform.py sets its own limit to reach a 429.
+API_RATE_LIMITS = {"user": "10000/hour"}

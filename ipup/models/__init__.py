@@ -1,4 +1,14 @@
 from .needs import Need
+from .projects import (
+    ContactCheck,
+    ProjectClaim,
+    ProjectContact,
+    ProjectParticipant,
+    ProjectUserObjectPermission,
+    ResearchProject,
+    ScreeningCandidate,
+    SotaRecommendation,
+)
 from .surveys import (
     DEFAULT_ROLE_WEIGHTS,
     Answer,
@@ -13,10 +23,18 @@ from .surveys import (
 __all__ = [
     "DEFAULT_ROLE_WEIGHTS",
     "Answer",
+    "ContactCheck",
     "Need",
+    "ProjectClaim",
+    "ProjectContact",
+    "ProjectParticipant",
+    "ProjectUserObjectPermission",
     "Question",
+    "ResearchProject",
     "Response",
+    "ScreeningCandidate",
     "Section",
+    "SotaRecommendation",
     "Survey",
     "SurveyInvitation",
     "SurveyReminder",

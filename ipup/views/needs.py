@@ -15,6 +15,7 @@ from community.visibility import access_thread
 from ..forms import NeedFilterForm, NeedForm
 from ..models import Need
 from ..permissions import can_manage_needs
+from ..selectors import need_pipeline
 from ..services.needs import need_create, need_from_thread, need_status_change, need_update
 
 PER_PAGE = 30
@@ -81,7 +82,13 @@ def need_detail(request, pk):
     return render(
         request,
         "ipup/need_detail.html",
-        {"need": need, "thread": thread, "can_manage": manager, "next_statuses": next_statuses},
+        {
+            "need": need,
+            "thread": thread,
+            "can_manage": manager,
+            "next_statuses": next_statuses,
+            "pipeline": need_pipeline(need),
+        },
     )
 
 

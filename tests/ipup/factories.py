@@ -4,7 +4,8 @@ import factory
 from django.utils import timezone
 
 from community.models import Domain
-from ipup.models import Need, Question, Section, Survey
+from ipup.models import Need, Question, ResearchProject, Section, Survey
+from ipup.services.projects import project_search_vector_refresh
 
 
 class NeedFactory(factory.django.DjangoModelFactory):
@@ -86,3 +87,37 @@ def submitted_response(survey, member, answers):
         for question, need, value in answers
     )
     return response
+
+
+class ResearchProjectFactory(factory.django.DjangoModelFactory):
+    """An ongoing project, searchable (its search vector is computed as the import does)."""
+
+    class Meta:
+        model = ResearchProject
+        skip_postgeneration_save = True
+
+    source = ResearchProject.Source.CORDIS
+    source_id = factory.Sequence(lambda n: str(900000 + n))
+    acronym = factory.Sequence(lambda n: f"PRJ{n}")
+    title = factory.Sequence(lambda n: f"Research project {n}")
+    programme = "Horizon 2020"
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+    summary = "A project of EU security research."
+
+    @factory.post_generation
+    def search(self, create, extracted, **kwargs):
+        if create:
+            project_search_vector_refresh([self.pk])
+
+
+class ProjectContactFactory(factory.django.DjangoModelFactory):
+    """A point of contact never verified."""
+
+    class Meta:
+        model = "ipup.ProjectContact"
+
+    project = factory.SubFactory(ResearchProjectFactory)
+    name = factory.Sequence(lambda n: f"Contact {n}")
+    email = factory.Sequence(lambda n: f"contact{n}@project.example.eu")
+    function = "Project coordinator"

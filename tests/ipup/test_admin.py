@@ -7,12 +7,21 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from community.models import AffiliationType, AuditLogEntry, Domain
 from community.roles import Role
 from ipup.demo import seed_needs_survey
 from ipup.models import Need, Question, Response, Section, Survey, SurveyInvitation
-from tests.ipup.factories import NeedFactory, SurveyFactory, needs_questions, submitted_response
+from tests.community.factories import OrganisationFactory
+from tests.ipup.factories import (
+    NeedFactory,
+    ProjectContactFactory,
+    ResearchProjectFactory,
+    SurveyFactory,
+    needs_questions,
+    submitted_response,
+)
 
 IPUP_MODELS = [model for model in admin.site._registry if model._meta.app_label == "ipup"]
 
@@ -32,9 +41,19 @@ def _messages(response) -> list[str]:
 
 @pytest.mark.parametrize("role", ["admin_user", "coordinator"])
 def test_every_ipup_admin_page_opens(client_for, request, admin_user, role):
-    # given: a row in every IPUP table (the demo survey, plus a reminder)
+    # given: a row in every IPUP table (the demo survey, plus a reminder, a research project
+    # with a consortium member, a claim, a holder and a contact asked to confirm)
     survey = seed_needs_survey(actor=admin_user)
     SurveyInvitation.objects.filter(survey=survey).first().reminders.create(round=1)
+    project = ResearchProjectFactory()
+    project.participants.create(organisation=OrganisationFactory(), role="coordinator")
+    project.claims.create(member=admin_user, message="mine")
+    assign_perm("ipup.hold_project", admin_user, project)
+    ProjectContactFactory(project=project).checks.create(round=timezone.localdate())
+    # and a screened need with a state-of-the-art study recommended
+    need = Need.objects.visible_to(request.getfixturevalue(role)).first()
+    need.screening_candidates.create(project=project, judgement="partial")
+    need.sota_recommendations.create(topic="Drone detection", rationale="None meets", scope="EU")
     client = client_for(request.getfixturevalue(role))
 
     for model in IPUP_MODELS:

@@ -17,7 +17,7 @@ from community.demo import seed_decisions, seed_network, seed_rooms
 from community.models import AffiliationType, Charter, Domain, Organisation, RoleLevel, User
 from community.roles import ADMIN_SITE_ROLES, Role
 from community.selectors import charter_current, mfa_required
-from ipup.demo import seed_needs_survey
+from ipup.demo import seed_needs_survey, seed_projects
 
 DEMO_PASSWORD = "ILEAnet-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -128,6 +128,7 @@ class Command(BaseCommand):
         seed_network(manager=User.objects.get(email="manager@example.org"))
         seed_decisions()
         seed_needs_survey(actor=User.objects.get(email="coordinator@example.org"))
+        seed_projects()
         self._print(rows)
 
     def _account(self, account, organisations, verifier):

@@ -1,0 +1,34 @@
+"""/api/v1/: every app's endpoints, the OpenAPI schema and its documentation page."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from ipup.api import NeedViewSet, ProjectViewSet, ScreeningCandidateViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("projects", ProjectViewSet, basename="project")
+router.register("needs", NeedViewSet, basename="need")
+router.register(
+    r"needs/(?P<need_pk>\d+)/candidates", ScreeningCandidateViewSet, basename="need-candidate"
+)
+
+urlpatterns = [
+    *router.urls,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/swagger_ui.html"
+        ),
+        name="docs",
+    ),
+]
+
+# DRF authenticates API requests itself (a token or the session) and answers 401 or 403 in
+# JSON; Django's login redirect would send a script to the HTML sign-in page instead.
+for pattern in urlpatterns:
+    login_not_required(pattern.callback)
