@@ -317,6 +317,9 @@ def project_claim_create(*, actor: User, project: ResearchProject, message: str)
     """A member says "this is my project"; a coordinator decides (project_claim_decide)."""
     if not can_claim_project(actor, project):
         raise PermissionDenied
+    # The member's row is locked: a double click sends two claims at once, and the second must
+    # find the first (not break on the one-pending-claim constraint).
+    User.objects.select_for_update().get(pk=actor.pk)
     if ProjectClaim.objects.filter(
         project=project, member=actor, status=ProjectClaim.Status.PENDING
     ).exists():
