@@ -9,7 +9,6 @@ from django import forms
 from django.core.validators import validate_email
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -20,7 +19,6 @@ from .models import (
     AffiliationType,
     Domain,
     Event,
-    Invitation,
     MembershipApplication,
     NationalContact,
     NewsPost,
@@ -30,7 +28,7 @@ from .models import (
     Room,
     User,
 )
-from .selectors.members import member_by_name
+from .selectors.members import invitation_list_open, member_by_name
 
 # --- Organisations -----------------------------------------------------------------------------
 
@@ -972,13 +970,9 @@ class InvitationImportForm(forms.Form):
             .values_list("key", flat=True)
         )
         invited = set(
-            Invitation.objects.annotate(key=Lower("email"))
-            .filter(
-                key__in=emails,
-                accepted_at__isnull=True,
-                revoked_at__isnull=True,
-                expires_at__gt=timezone.now(),
-            )
+            invitation_list_open()
+            .annotate(key=Lower("email"))
+            .filter(key__in=emails)
             .values_list("key", flat=True)
         )
         organisations = defaultdict(list)

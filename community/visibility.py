@@ -131,15 +131,22 @@ def attachment_filter(user) -> Q:
     return Q(post__in=Post.objects.filter(post_filter(user)).values("pk"))
 
 
+def good_standing_filter(prefix: str = "") -> Q:
+    """Members in good standing: active, not deleted, not suspended now (``prefix`` applies it
+    across a relation, e.g. ``"member__"`` from a survey invitation)."""
+    return Q(**{f"{prefix}is_active": True, f"{prefix}deleted_at__isnull": True}) & (
+        Q(**{f"{prefix}suspended_until__isnull": True})
+        | Q(**{f"{prefix}suspended_until__lte": timezone.now()})
+    )
+
+
 def room_audience_filter(room) -> Q:
     """The same rule read the other way: a filter on members who can see ``room``. Used where
     the question is "who may see this" (mention autocomplete, notification fan-out); the tests
     check it agrees with ``room_filter`` for every role and room."""
     from .models import RoomUserObjectPermission, User
 
-    active = Q(is_active=True) & (
-        Q(suspended_until__isnull=True) | Q(suspended_until__lte=timezone.now())
-    )
+    active = good_standing_filter()
     managers = Q(is_superuser=True) | Exists(
         User.groups.through.objects.filter(
             user_id=OuterRef("pk"),
@@ -343,6 +350,12 @@ def can_edit_post(user, post) -> bool:
     if post.author_id == user.pk and not post.is_hidden and not post.thread.is_locked:
         return not user.is_suspended
     return can_moderate_room(user, post.thread.room)
+
+
+def can_read_post_history(user, post) -> bool:
+    """Earlier versions of a post: its author and the room's moderators only (an edit is often
+    made to take something back)."""
+    return post.author_id == user.pk or can_moderate_room(user, post.thread.room)
 
 
 # --- Access helpers -----------------------------------------------------------------------------

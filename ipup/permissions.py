@@ -38,11 +38,9 @@ def _in_good_standing(user) -> bool:
     return getattr(user, "is_authenticated", False) and user.is_active and not user.is_suspended
 
 
-def can_manage_projects(user) -> bool:
-    """IPUP coordinators and community managers grant holding and decide claims."""
-    return bool(_in_good_standing(user)) and (
-        is_community_manager(user) or Role.IPUP_COORDINATOR.value in roles_of(user)
-    )
+# IPUP coordinators and community managers grant holding and decide claims: those who run the
+# needs analysis.
+can_manage_projects = can_manage_surveys
 
 
 def holds_project(user, project) -> bool:
@@ -61,10 +59,11 @@ def can_see_contact_details(user, project) -> bool:
     )
 
 
+def can_hold_projects(user) -> bool:
+    """Who may hold a project at all: a verified member in good standing."""
+    return bool(_in_good_standing(user)) and user.verified_affiliation is not None
+
+
 def can_claim_project(user, project) -> bool:
     """A verified member who does not hold the project yet may say it is theirs."""
-    return (
-        bool(_in_good_standing(user))
-        and user.verified_affiliation is not None
-        and not holds_project(user, project)
-    )
+    return can_hold_projects(user) and not holds_project(user, project)

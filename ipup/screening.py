@@ -31,10 +31,11 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F
 
+from community.search import CONFIG
+
 from . import embeddings
 from .models import ResearchProject
 
-CONFIG = "english"
 WEIGHTS = {"text": 0.4, "similarity": 0.5, "domains": 0.1}
 DEFAULT_LIMIT = 20
 # How many of a candidate's matching words are shown as the reason it was proposed.
@@ -99,8 +100,8 @@ def _similarities(text: str, project_ids) -> dict[int, float]:
     rows = list(rows.values_list("pk", "embedding"))
     if not rows:
         return {}
-    matrix = np.frombuffer(b"".join(bytes(vector) for _, vector in rows), dtype=np.float32)
-    cosines = matrix.reshape(len(rows), embeddings.DIMENSIONS) @ embeddings.embed([text])[0]
+    matrix = np.stack([embeddings.from_bytes(vector) for _, vector in rows])
+    cosines = matrix @ embeddings.embed([text])[0]
     cosines = np.clip(cosines, 0.0, None)
     best = float(cosines.max())
     if best <= 0:

@@ -11,10 +11,12 @@ from community.models import AffiliationType, Domain, RoleLevel
 from community.search import CONFIG
 
 from .models import (
+    Answer,
     Need,
     ProjectParticipant,
     Question,
     ResearchProject,
+    Response,
     ScreeningCandidate,
     Section,
     Survey,
@@ -147,8 +149,6 @@ def survey_results(survey: Survey, user) -> dict:
     need's figures only if they may see the need). Free-text answers come with the
     respondent's name for a named survey, never for an anonymous one (whose responses have
     no invitation left anyway). Five queries, whatever the size of the survey."""
-    from .models import Answer, Response
-
     submitted = Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
     visible_needs = Need.objects.visible_to(user)
     questions = list(

@@ -147,6 +147,13 @@ def verification_decisions_of(member: User):
     return member.verification_decisions.select_related("decided_by")
 
 
+def invitation_list_open():
+    """Invitations still waiting for an answer, and not expired."""
+    return Invitation.objects.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+
+
 def invitation_list_for_managers(*, open_only: bool):
     """Every invitation, newest first (those still waiting for an answer when ``open_only``)."""
     invitations = Invitation.objects.select_related("invited_by", "accepted_by", "organisation")
@@ -172,9 +179,7 @@ def membership_queue_counts() -> dict[str, int]:
         "pending_applications": application_list_pending().count(),
         "awaiting_verification": member_list_awaiting_verification().count(),
         "pending_changes": member_list_with_pending_change().count(),
-        "open_invitations": Invitation.objects.filter(
-            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        ).count(),
+        "open_invitations": invitation_list_open().count(),
     }
 
 

@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..roles import ADMIN_SITE_ROLES, Role, is_administrator, is_community_manager, roles_of
 from ..selectors import CURRENT_CHARTER_CACHE_KEY
+from ..selectors.members import invitation_list_open
 from .onboarding import welcome_schedule
 from .organisations import organisation_chosen
 
@@ -48,12 +49,6 @@ def can_invite(user) -> bool:
     )
 
 
-def _open_invitations():
-    return Invitation.objects.filter(
-        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    )
-
-
 def invitations_left(member: User) -> int:
     """How many invitations a member may send now.
 
@@ -62,7 +57,9 @@ def invitations_left(member: User) -> int:
     the invitations still waiting for an answer are held against it. So an invitation that
     expires unused is given back, and what the member sees of their quota is the same whether
     an address they tried was already a member or not (``invitation_create``)."""
-    return max(0, member.invitation_quota - _open_invitations().filter(invited_by=member).count())
+    return max(
+        0, member.invitation_quota - invitation_list_open().filter(invited_by=member).count()
+    )
 
 
 @transaction.atomic
@@ -100,7 +97,7 @@ def invitation_create(
             raise PermissionDenied(_("You have no invitations left."))
         vetted = False
     is_member = User.objects.filter(email__iexact=email).exists()
-    is_invited = _open_invitations().filter(email__iexact=email).exists()
+    is_invited = invitation_list_open().filter(email__iexact=email).exists()
     if manager and is_member:
         raise ValidationError({"email": _("This person is already a member.")})
     if manager and is_invited:

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from ..audit import audit_log
 from ..models import Invitation, User, VerificationDecision
 from ..roles import is_community_manager
-from .members import _on_commit_delay, _open_invitations, _refuse_own_vetting, invitation_create
+from ..selectors.members import invitation_list_open
+from .members import _on_commit_delay, _refuse_own_vetting, invitation_create
 
 Kind = VerificationDecision.Kind
 
@@ -92,7 +93,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
         raise ValidationError(_("Only an invitation still waiting for an answer can be resent."))
     held = (
         User.objects.filter(email__iexact=invitation.email).exists()
-        or _open_invitations()
+        or invitation_list_open()
         .filter(email__iexact=invitation.email)
         .exclude(pk=invitation.pk)
         .exists()

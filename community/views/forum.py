@@ -36,6 +36,7 @@ from ..visibility import (
     access_thread,
     can_moderate_room,
     can_post_in_room,
+    can_read_post_history,
     can_reply_in_thread,
     can_see_member_field,
 )
@@ -415,7 +416,7 @@ def post_history(request, pk):
     """Earlier versions of a post, for its author and the room's moderators only: an edit is
     often made to take something back, and the room's audience should not read it anyway."""
     post = access_post(request.user, pk)
-    if post.author_id != request.user.pk and not can_moderate_room(request.user, post.thread.room):
+    if not can_read_post_history(request.user, post):
         raise Http404
     revisions = list(post.revisions.select_related("edited_by"))
     for revision in revisions:

@@ -5,7 +5,6 @@ from copy import copy
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -13,15 +12,9 @@ from django.views.decorators.http import require_http_methods
 from .. import selectors, services
 from ..forms import OrganisationFilterForm, OrganisationForm, OrganisationMergeForm
 from ..models import Organisation
-from ..roles import is_community_manager
-from .members import _form_errors, posted
+from .members import _form_errors, _require_manager, posted
 
 ORGANISATIONS_PER_PAGE = 100
-
-
-def _require_manager(user):
-    if not is_community_manager(user):
-        raise Http404
 
 
 @require_http_methods(["GET"])

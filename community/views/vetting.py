@@ -18,13 +18,9 @@ from ..selectors.members import invitation_list_for_managers, verification_decis
 from ..services import invitation_revoke as invitation_revoke_service
 from ..services import vetting as services
 from .forum import _form_errors
+from .moderation import _require_manager
 
 INVITATIONS_PER_PAGE = 50
-
-
-def _require_manager(user) -> None:
-    if not is_community_manager(user):
-        raise Http404
 
 
 def verification_context(member, *, form=None, reject_form=None, evidence_form=None) -> dict:

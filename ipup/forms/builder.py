@@ -167,8 +167,9 @@ class SurveyForm(RefusedFieldsMixin, forms.ModelForm):
         fields = {
             name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields
         }
-        if "weight_field" in self.fields:
-            # One number field per role level here, one JSON object on the survey.
+        if f"weight_{RoleLevel.FIELD.value}" in self.fields:
+            # One number field per role level here (gone once published), one JSON object on
+            # the survey.
             fields["role_weights"] = {
                 level.value: float(self.cleaned_data[f"weight_{level.value}"])
                 for level in RoleLevel

@@ -214,7 +214,6 @@ def stale_projects():
     the state of each contact's latest check (a fixed number of queries per page)."""
     latest = ContactCheck.objects.filter(contact=OuterRef("pk")).order_by("-round", "-pk")
     contacts = ProjectContact.objects.annotate(
-        check_round=Subquery(latest.values("round")[:1]),
         check_status=Subquery(latest.values("status")[:1]),
         check_sent_at=Subquery(latest.values("sent_at")[:1]),
         check_expires_at=Subquery(latest.values("expires_at")[:1]),

@@ -27,7 +27,13 @@ from community.search import CONFIG
 
 from ..importers import ParticipantRecord, ProjectRecord, Rejected
 from ..models import ProjectClaim, ProjectContact, ProjectParticipant, ResearchProject
-from ..permissions import HOLD_PROJECT, can_claim_project, can_edit_project, can_manage_projects
+from ..permissions import (
+    HOLD_PROJECT,
+    can_claim_project,
+    can_edit_project,
+    can_hold_projects,
+    can_manage_projects,
+)
 from .contacts import CONTACT_FIELDS, project_stale_flag_clear
 
 BATCH_SIZE = 500
@@ -99,13 +105,18 @@ def _tags_by_name(names: set[str]) -> dict[str, Tag]:
     return found
 
 
-def _add_tags_and_domains(projects: dict[str, ResearchProject], records, domains) -> None:
+def _add_tags_and_domains(
+    projects: dict[tuple[str, str], ResearchProject], records, domains
+) -> None:
     """Add (never remove: holders may have added theirs) the source's tags and the obvious
-    domains, in a few queries for the whole batch."""
+    domains, in a few queries for the whole batch. ``projects`` is keyed by (source, id), as
+    projects are unique: two sources may use the same id."""
     tags = _tags_by_name({tag for record in records for tag in record.tags})
     content_type = ContentType.objects.get_for_model(ResearchProject)
     tagged = [
-        TaggedItem(content_type=content_type, object_id=projects[r.source_id].pk, tag=tags[t])
+        TaggedItem(
+            content_type=content_type, object_id=projects[r.source, r.source_id].pk, tag=tags[t]
+        )
         for r in records
         for t in dict.fromkeys(r.tags)
         if t in tags
@@ -121,7 +132,7 @@ def _add_tags_and_domains(projects: dict[str, ResearchProject], records, domains
     through = ResearchProject.domains.through
     through.objects.bulk_create(
         [
-            through(researchproject_id=projects[r.source_id].pk, domain_id=domain.pk)
+            through(researchproject_id=projects[r.source, r.source_id].pk, domain_id=domain.pk)
             for r in records
             for domain in _domains_for(r, domains)
         ],
@@ -156,7 +167,7 @@ def _import_batch(records: list[ProjectRecord], summary: ImportSummary, domains)
     )
     summary.created += len(records) - len(existing)
     summary.updated += len(existing)
-    _add_tags_and_domains({p.source_id: p for p in saved}, records, domains)
+    _add_tags_and_domains({(p.source, p.source_id): p for p in saved}, records, domains)
     ids = [p.pk for p in saved]
     project_search_vector_refresh(ids)
     projects_imported(ids)
@@ -299,7 +310,7 @@ def _require_manager(actor: User) -> None:
 @transaction.atomic
 def project_holder_grant(*, actor: User, project: ResearchProject, member: User) -> None:
     _require_manager(actor)
-    if not member.is_active or member.is_suspended or member.verified_affiliation is None:
+    if not can_hold_projects(member):
         raise ValidationError(_("Only a verified member in good standing can hold a project."))
     assign_perm(HOLD_PROJECT, member, project)
     audit_log(actor=actor, action="project.holder_grant", target=project, member=member.pk)

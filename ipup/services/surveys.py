@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from community.audit import audit_log
 from community.emails import email_send
 from community.models import DeliveryStatus, User
 from community.outbox import deliveries_send
-from community.visibility import need_audience_filter
+from community.visibility import good_standing_filter, need_audience_filter
 
 from ..models import Need, Survey, SurveyInvitation, SurveyReminder
 from ..permissions import can_manage_surveys
@@ -33,19 +33,10 @@ def _require_manager(actor) -> None:
         raise PermissionDenied
 
 
-def _in_good_standing(prefix: str = "") -> Q:
-    """Members who may still be asked: active, not deleted, not suspended (``prefix`` applies
-    it across a relation, ``"member__"`` from an invitation)."""
-    return Q(**{f"{prefix}is_active": True, f"{prefix}deleted_at__isnull": True}) & (
-        Q(**{f"{prefix}suspended_until__isnull": True})
-        | Q(**{f"{prefix}suspended_until__lte": timezone.now()})
-    )
-
-
 def survey_audience(survey: Survey):
     """The members a survey is for: active, in good standing, affiliation verified; the
     explicit list when there is one, else everyone matching every criterion that is set."""
-    members = User.objects.filter(_in_good_standing(), affiliation_verified_at__isnull=False)
+    members = User.objects.filter(good_standing_filter(), affiliation_verified_at__isnull=False)
     if survey.pk and survey.audience_members.exists():
         return members.filter(pk__in=survey.audience_members.values("pk"))
     if survey.audience_affiliations:
@@ -242,7 +233,7 @@ def reminders_due(*, survey: Survey, now=None):
     now = now or timezone.now()
     interval = timedelta(days=survey.reminder_interval_days)
     return SurveyInvitation.objects.filter(
-        _in_good_standing("member__"),
+        good_standing_filter("member__"),
         survey=survey,
         status=DeliveryStatus.SENT,
         has_answered=False,

@@ -4,8 +4,8 @@ needs, and its CSV and PDF exports. For those who run surveys; everyone else get
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,19 +16,17 @@ from ileanet.pdf import render_pdf
 
 from .. import exports
 from ..models import Need, Question, Response, Survey
-from ..permissions import can_manage_surveys
 from ..ranking import ORGANISATION_KEY_PREFIX, role_weight, survey_ranking
 from ..services.ranking import ranking_apply
 from ..services.responses import anonymous_drafts_delete
+from .surveys import managed_survey
 
 
 def survey_for_manager(request, pk) -> Survey:
     """The survey, for those who run surveys (404 for anyone else). Its ranking and exports are
     read through here: a closed anonymous survey first loses any draft still linked to an
     invitee, should the periodic task not have run yet."""
-    if not can_manage_surveys(request.user):
-        raise Http404
-    survey = get_object_or_404(Survey, pk=pk)
+    survey = managed_survey(request, pk)
     if survey.is_anonymous and survey.state == Survey.State.CLOSED:
         anonymous_drafts_delete(survey=survey)
     return survey

@@ -238,3 +238,22 @@ def test_the_demo_holds_the_real_h2020_and_fp7_security_projects():
     assert time.monotonic() - started < 30
     assert count == ResearchProject.objects.count() == 712
     assert set(ResearchProject.objects.values_list("programme", flat=True)) == DEMO_PROGRAMMES
+
+
+@pytest.mark.django_db
+def test_two_sources_with_the_same_id_keep_their_own_tags():
+    from ipup.importers import ProjectRecord
+    from ipup.services.projects import projects_import
+
+    # given: one batch with a CORDIS project and an open-security-data project sharing an id
+    records = [
+        ProjectRecord(source="cordis", source_id="4242", title="Cordis one", tags=["police"]),
+        ProjectRecord(source="osd", source_id="4242", title="Open data one", tags=["borders"]),
+    ]
+
+    # when
+    projects_import(records=records)
+
+    # then: each project has its own tag, not the other's
+    tags = {p.source: set(p.tags.names()) for p in ResearchProject.objects.filter(source_id="4242")}
+    assert tags == {"cordis": {"police"}, "osd": {"borders"}}
