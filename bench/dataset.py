@@ -150,3 +150,50 @@ def screening_job(member) -> None:
     from ipup.screening import screen_need
 
     screen_need(Need.objects.order_by("pk").first())
+
+
+# Showcase events (issue 13, events): one members' showcase presenting the presentation-pack
+# project (bench/project_pdfs.py approves its documents), with the demo members registered.
+SHOWCASE_TITLE = "Bench showcase of research results"
+
+
+@transaction.atomic
+def ensure_showcase_dataset() -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from community.models import Event, User
+    from ipup.models import AgendaItem, EventRegistration, ResearchProject, ShowcaseEvent
+
+    if ShowcaseEvent.objects.filter(event__title=SHOWCASE_TITLE).exists():
+        return
+    starts = timezone.now() + datetime.timedelta(days=30)
+    event = Event.objects.create(
+        title=SHOWCASE_TITLE, kind=Event.Kind.SHOWCASE, tier="members", starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=4), location="Brussels",
+        online_url="https://meet.example.eu/bench", description="Projects present their results.",
+        description_html="<p>Projects present their results.</p>",
+    )  # fmt: skip
+    showcase = ShowcaseEvent.objects.create(
+        event=event, capacity=100, categories=["lea", "decision", "procurement"]
+    )
+    project = ResearchProject.objects.filter(source_id="bench-presentation-pack").first()
+    if project is not None:
+        AgendaItem.objects.create(showcase=showcase, project=project, position=1)
+    members = User.objects.filter(is_active=True).order_by("pk")[:150]
+    EventRegistration.objects.bulk_create(
+        EventRegistration(
+            showcase=showcase,
+            member=member,
+            category="lea",
+            status="registered" if index < 100 else "waiting",
+        )
+        for index, member in enumerate(members)
+    )
+
+
+def bench_showcase_path() -> str:
+    from ipup.models import ShowcaseEvent
+
+    return f"/ipup/events/{ShowcaseEvent.objects.get(event__title=SHOWCASE_TITLE).pk}/"

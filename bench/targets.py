@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import dataset
+import project_pdfs
 import survey_invitations
 
 # The demo member every page is fetched as (seed_demo gives them an accepted charter and MFA).
@@ -46,16 +47,22 @@ PAGES: list[Page] = [
     Page("search, term in ~90% of posts", f"/search/?q={dataset.COMMON_TERM}"),
     Page("project list (10,000 projects)", "/ipup/projects/"),
     Page("project search", f"/ipup/projects/?q={dataset.PROJECT_TERM}"),
+    Page("showcase event page (150 registrations)", lambda: dataset.bench_showcase_path()),
 ]
 
 # Data made once per database after seed_demo, before the pages are resolved.
 DATASETS: list[Callable[[], None]] = [
     lambda: dataset.ensure_forum_dataset(),
     lambda: dataset.ensure_project_dataset(),
+    lambda: project_pdfs.ensure_pack_dataset(),
+    lambda: dataset.ensure_showcase_dataset(),
 ]
 
 # Extension point: e.g. Job("charter PDF", lambda member: render_charter_pdf(...), repeat=10).
-JOBS: list[Job] = [Job("screening a need (10,000 projects)", dataset.screening_job, repeat=10)]
+JOBS: list[Job] = [
+    Job("screening a need (10,000 projects)", dataset.screening_job, repeat=10),
+    Job("presentation pack PDF (3 documents)", project_pdfs.pack_job, repeat=5),
+]
 
 # Work measured once, through a real Celery worker: ``measure(env)`` gets the bench's
 # environment (production settings) and returns a row with job, items, seconds, per_s, note.

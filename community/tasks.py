@@ -188,8 +188,8 @@ def notifications_fanout_task(post_id: int, new_thread: bool) -> int:
 def notification_email_task(notification_id: int) -> bool:
     """E-mail one notification now, if its recipient wants immediate e-mails and can still open
     the post. The row is locked and ``emailed_at`` committed with the send: no double e-mail."""
-    from .models import EmailFrequency, Notification, Post
-    from .services.notifications import notification_email_context
+    from .models import EmailFrequency, Notification
+    from .services.notifications import notification_email_context, notification_is_visible
 
     with transaction.atomic():
         notification = (
@@ -206,8 +206,7 @@ def notification_email_task(notification_id: int) -> bool:
                 notification.skipped_at = timezone.now()
                 notification.save(update_fields=["skipped_at"])
             return False
-        visible = Post.objects.visible_to(recipient).filter(pk=notification.post_id).exists()
-        if not recipient.is_active or not visible:
+        if not recipient.is_active or not notification_is_visible(notification):
             notification.skipped_at = timezone.now()
             notification.save(update_fields=["skipped_at"])
             return False

@@ -104,6 +104,11 @@ urlpatterns = [
     path("attachments/<int:pk>/", forum.attachment_download, name="attachment-download"),
     path("search/", forum.search, name="search"),
     path("notifications/", notifications.notification_list, name="notification-list"),
+    path(
+        "notifications/<int:notification_id>/",
+        notifications.notification_open,
+        name="notification-open",
+    ),
     path("notifications/read/", notifications.notification_read_all, name="notification-read-all"),
     path("notifications/digest/", notifications.digest_preview, name="digest-preview"),
     path(

@@ -400,3 +400,129 @@ def access_attachment(user, attachment_id: int):
     if attachment is None:
         raise Http404
     return attachment
+
+
+# --- Project documents (SPEC §3.7): ID cards, TELOS assessments, scenarios ----------------------
+#
+# A project's documents are written by its holders and reviewed by the IPUP coordinators (and
+# community managers, who may do whatever coordinators do): they read everything, drafts and
+# review comments included. Every other verified member in good standing reads a document once
+# a version of it is approved — only that version: what LEAs judge a project on is what a
+# coordinator approved, never a draft.
+
+
+def _manages_projects(user) -> bool:
+    from .roles import roles_of
+
+    return _sees_everything(user) or (
+        user.is_authenticated
+        and user.is_active
+        and not user.is_suspended
+        and Role.IPUP_COORDINATOR.value in roles_of(user)
+    )
+
+
+def _holds(user, prefix: str = "project__"):
+    from ipup.models import ProjectUserObjectPermission
+
+    return Exists(
+        ProjectUserObjectPermission.objects.filter(
+            content_object=OuterRef(f"{prefix}pk"),
+            user=user,
+            permission__codename="hold_project",
+        )
+    )
+
+
+def project_document_filter(user, *, drafts: bool = False) -> Q:
+    """Project documents ``user`` may read; with ``drafts``, those whose drafts, submitted
+    versions and review comments they may read (holders and coordinators only)."""
+    if user is None or not user.is_authenticated or not user.is_active or user.is_suspended:
+        return NOTHING
+    if _manages_projects(user):
+        return Q()
+    holder = Q(_holds(user))
+    if drafts or Tier.MEMBERS not in tiers_for(user):
+        return holder
+    return holder | Q(approved_version__isnull=False)
+
+
+def can_review_project_documents(user) -> bool:
+    return user is not None and _manages_projects(user)
+
+
+# --- Showcase events and webinars (SPEC §3.8) ----------------------------------------------------
+#
+# A showcase event or webinar is read like any calendar event (audience_filter). Its online link
+# is the door into the session itself: shown only to its registered participants (not those on
+# the waiting list) and to those who run events.
+
+
+def can_see_event_link(user, event) -> bool:
+    from django.core.exceptions import ObjectDoesNotExist
+
+    from .models import Event
+    from .roles import roles_of
+
+    if not event.online_url or user is None or not user.is_authenticated:
+        return False
+    if not Event.objects.filter(audience_filter(user), pk=event.pk).exists():
+        return False
+    try:
+        showcase = event.showcase
+    except ObjectDoesNotExist:
+        return True
+    if _sees_everything(user) or (
+        not user.is_suspended and Role.IPUP_COORDINATOR.value in roles_of(user)
+    ):
+        return True
+    return showcase.registrations.filter(member=user, status="registered").exists()
+
+
+# --- Notifications (SPEC §2.6) ------------------------------------------------------------------
+#
+# A forum notification is shown while its post is; any other notification while its target is,
+# by the target's own rule registered here. A target model without a rule here shows nothing.
+
+
+def _visible_documents(user):
+    from ipup.models import ProjectDocument
+
+    # A document's notifications tell of its review (submitted, changes requested, approved):
+    # news for its holders and reviewers only, even once an approved version is public to
+    # members — a holder who lost the project must stop seeing them.
+    return ProjectDocument.objects.filter(project_document_filter(user, drafts=True))
+
+
+def _visible_events(user):
+    from .models import Event
+
+    return Event.objects.filter(audience_filter(user))
+
+
+NOTIFICATION_TARGETS = {
+    "ipup.projectdocument": _visible_documents,
+    "community.event": _visible_events,
+}
+
+
+def register_notification_target(label: str, visible) -> None:
+    """For apps built later (alerts, Knowledge Factory): ``visible(user)`` must be the queryset
+    of that model's objects ``user`` may see, built from a rule of this module."""
+    NOTIFICATION_TARGETS[label.lower()] = visible
+
+
+def notification_filter(user) -> Q:
+    """Notifications whose post or target ``user`` may see now."""
+    shown = Q(post__isnull=False) & post_filter(user, prefix="post__")
+    if user is None or not user.is_authenticated or not user.is_active or user.is_suspended:
+        return shown
+    for label, visible in NOTIFICATION_TARGETS.items():
+        app_label, model = label.split(".")
+        # Joined by name rather than by a looked-up id: no query of its own, whatever the cache.
+        shown |= Q(
+            target_type__app_label=app_label,
+            target_type__model=model,
+            target_id__in=visible(user).values("pk"),
+        )
+    return shown

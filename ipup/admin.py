@@ -18,18 +18,25 @@ from django.utils.translation import gettext_lazy as _
 from .forms import NeedForm
 from .forms.builder import needs_with_unseen, options_validate, scale_validate
 from .models import (
+    AgendaItem,
     Answer,
     ContactCheck,
+    DocumentVersion,
+    EventRegistration,
     Need,
     ProjectClaim,
     ProjectContact,
+    ProjectDocument,
     ProjectParticipant,
+    ProjectPdf,
     ProjectUserObjectPermission,
     Question,
     ResearchProject,
     Response,
+    ReviewComment,
     ScreeningCandidate,
     Section,
+    ShowcaseEvent,
     SotaRecommendation,
     Survey,
     SurveyInvitation,
@@ -562,3 +569,83 @@ class SotaRecommendationAdmin(NeedScopedAdmin):
     list_display = ["topic", "need", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["topic", "need__title"]
+
+
+# --- Project documents and showcase events (SPEC §3.7, §3.8) -----------------------------------
+#
+# Written through their pages (ipup.services.documents, ipup.services.events: the workflow, the
+# capacity and the audit entries hold there); here they are read, under the same rules.
+
+
+class DocumentScopedAdmin(ReadOnlyAdmin):
+    document_path = "document"
+
+    def get_queryset(self, request):
+        documents = ProjectDocument.objects.visible_to(request.user, drafts=True)
+        lookup = f"{self.document_path}__in" if self.document_path else "pk__in"
+        return super().get_queryset(request).filter(**{lookup: documents.values("pk")})
+
+
+@admin.register(ProjectDocument)
+class ProjectDocumentAdmin(DocumentScopedAdmin):
+    document_path = ""
+    list_display = ["project", "kind", "state", "draft_updated_at"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["project"]
+    search_fields = ["project__acronym", "project__title"]
+    exclude = ["draft"]
+
+
+@admin.register(DocumentVersion)
+class DocumentVersionAdmin(DocumentScopedAdmin):
+    list_display = ["document", "number", "submitted_at", "decision", "decided_by", "decided_at"]
+    list_filter = ["decision"]
+    list_select_related = ["document__project", "decided_by"]
+    search_fields = ["document__project__acronym"]
+
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(DocumentScopedAdmin):
+    document_path = "version__document"
+    list_display = ["version", "part", "author", "created_at"]
+    list_select_related = ["version__document__project", "author"]
+
+
+@admin.register(ProjectPdf)
+class ProjectPdfAdmin(ReadOnlyAdmin):
+    list_display = ["project", "kind", "source_key", "rendered_at"]
+    list_filter = ["kind"]
+    list_select_related = ["project"]
+    exclude = ["content"]
+
+
+class EventScopedAdmin(ReadOnlyAdmin):
+    event_path = "event"
+
+    def get_queryset(self, request):
+        from community.models import Event
+
+        events = Event.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(**{f"{self.event_path}__in": events})
+
+
+@admin.register(ShowcaseEvent)
+class ShowcaseEventAdmin(EventScopedAdmin):
+    list_display = ["event", "format", "project", "capacity", "registration_closes_at"]
+    list_filter = ["format"]
+    list_select_related = ["event", "project"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(EventScopedAdmin):
+    event_path = "showcase__event"
+    list_display = ["showcase", "project", "position", "starts_at"]
+    list_select_related = ["showcase__event", "project"]
+
+
+@admin.register(EventRegistration)
+class EventRegistrationAdmin(EventScopedAdmin):
+    event_path = "showcase__event"
+    list_display = ["showcase", "member", "category", "status", "attended", "registered_at"]
+    list_filter = ["status", "category", "attended"]
+    list_select_related = ["showcase__event", "member"]

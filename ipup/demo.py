@@ -10,7 +10,7 @@ from pathlib import Path
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from community.models import AffiliationType, Domain, Organisation, RoleLevel, User
+from community.models import AffiliationType, Domain, Event, Organisation, RoleLevel, User
 
 from .importers import read
 from .models import Answer, Need, Question, Response, Section, Survey, SurveyInvitation
@@ -203,3 +203,176 @@ def seed_projects() -> int:
     records = [record for record in result.records if record.programme in DEMO_PROGRAMMES]
     projects_import(records=records)
     return len(records)
+
+
+# --- Stage 3: presentation documents, a showcase event with feedback, a follow-up webinar -------
+
+DOCUMENT_TEXTS = {
+    "id_card": {
+        "objectives": (
+            "Give border guards a way to detect people hidden in vehicles and cargo at land "
+            "crossings, and to check suspicious movements along the green border, without "
+            "slowing the flow of travellers."
+        ),
+        "scope": (
+            "Land border crossing points and the green border between them. Maritime borders "
+            "and airports are outside the scope."
+        ),
+        "outcomes": (
+            "A sensor kit (radar, thermal camera, CO2 probe) with a common operating picture; "
+            "a training module for first-line officers; a validation report from two pilots."
+        ),
+        "partners": "Eleven partners from seven countries, among them two border police forces.",
+        "lea_partners": "Two national border guard services tested the kit in pilots.",
+        "funding": "Horizon 2020 grant; EU contribution of about 5 million euros.",
+        "trl": 6,
+        "trl_evidence": "Pilots at two land crossings over four weeks each, with real traffic.",
+        "contact_name": "Dr Rosa Weber",
+        "contact_role": "Technical coordinator",
+        "contact_email": "research@example.org",
+    },
+    "telos": {
+        "technical_trl": 6,
+        "technical_answer": "The kit works end to end; the CO2 probe is still a prototype.",
+        "technical_measured": "Two pilots, 1,200 vehicles checked, 14 hidden persons found.",
+        "economic_answer": "About 20 minutes saved per inspected lorry compared to a manual search.",
+        "economic_measured": "Timed by the pilot teams against their usual procedure.",
+        "legal_answer": "No personal data is stored; thermal images are deleted after the check.",
+        "legal_measured": "Data protection impact assessment reviewed by the ethics board.",
+        "operational_answer": "Fewer manual searches and safer checks for officers.",
+        "operational_measured": "Questionnaires of the 23 officers who used it in the pilots.",
+        "scheduling_answer": "A market-ready version in 18 months, maintained by the SME partner.",
+        "scheduling_measured": "Plan approved by the partners, with committed follow-up funding.",
+    },
+    "scenario": {
+        "when": "During second-line checks of lorries at a busy land border crossing.",
+        "who": "First-line and second-line border guards, and their shift supervisor.",
+        "where": "In the inspection lane, with the supervisor at the control room screen.",
+        "what": "Alerts on hidden persons; the common picture of all sensors in one view.",
+        "how": "Sensors on a mobile mast, a rugged tablet; one hour of training.",
+        "why": "Faster, safer checks that find what a manual search misses.",
+        "would": "yes",
+        "would_explanation": "One alert format would let neighbouring services share alerts.",
+        "presentation_formats": ["video", "live_demo"],
+        "presentation_equipment": "A screen and a network connection for the live demonstration.",
+        "nature": "real",
+        "nature_basis": "Built on the two pilots of the project.",
+    },
+}
+# Projects of the shipped data shown at the demo's events, in order of preference.
+DEMO_SHOWCASE_PROJECTS = ["ROBORDER", "FOLDOUT", "TRESSPASS", "COMPASS2020", "ANDROMEDA"]
+
+
+def _demo_projects(count: int):
+    from .models import ResearchProject
+
+    preferred = list(ResearchProject.objects.filter(acronym__in=DEMO_SHOWCASE_PROJECTS))
+    preferred.sort(key=lambda p: DEMO_SHOWCASE_PROJECTS.index(p.acronym))
+    others = ResearchProject.objects.exclude(pk__in=[p.pk for p in preferred]).order_by("pk")
+    return (preferred + list(others[:count]))[:count]
+
+
+def _feedback_answer(survey, member, values: dict) -> None:
+    """A submitted feedback response, as the answer page would store it."""
+    from .services.surveys import public_invitation_get
+
+    invitation = public_invitation_get(survey=survey, member=member)
+    now = timezone.now()
+    response = Response.objects.create(
+        survey=survey, invitation=invitation, status=Response.Status.SUBMITTED,
+        started_at=now, updated_at=now, submitted_at=now, **respondent_snapshot(member),
+    )  # fmt: skip
+    Answer.objects.bulk_create(
+        Answer(response=response, question=question, value=values[question.metric])
+        for question in survey.questions.all()
+        if question.metric in values
+    )
+    invitation.has_answered = True
+    invitation.save(update_fields=["has_answered"])
+
+
+def seed_showcase(*, coordinator, holder, second_holder, attendees) -> None:
+    """A project with its three documents approved, shown at a past showcase event whose
+    attendees answered the feedback (so it has an interest score), and its follow-up webinar;
+    a second project whose documents wait for review. Made once."""
+    from .models import DocumentKind, ShowcaseEvent
+    from .services.documents import (
+        document_draft_save,
+        document_for,
+        document_review,
+        document_submit,
+    )
+    from .services.events import (
+        agenda_add,
+        attendance_mark,
+        registration_create,
+        showcase_create,
+    )
+    from .services.feedback import feedback_survey_create
+    from .services.projects import project_holder_grant
+
+    if ShowcaseEvent.objects.exists():
+        return
+    first, second = _demo_projects(2)
+    project_holder_grant(actor=coordinator, project=first, member=holder)
+    project_holder_grant(actor=coordinator, project=second, member=second_holder)
+    for kind in DocumentKind.values:
+        document = document_for(first, kind)
+        # The ID card keeps what the project database filled in (programme, dates).
+        document_draft_save(actor=holder, document=document, data=DOCUMENT_TEXTS[kind],
+                            partial=True)  # fmt: skip
+        document_submit(actor=holder, document=document)
+        document_review(actor=coordinator, document=document, decision="approved")
+    # The second project: its ID card waits for review, its TELOS came back with a comment.
+    card = document_for(second, DocumentKind.ID_CARD)
+    document_draft_save(actor=second_holder, document=card, data=DOCUMENT_TEXTS["id_card"],
+                        partial=True)  # fmt: skip
+    document_submit(actor=second_holder, document=card)
+    telos = document_for(second, DocumentKind.TELOS)
+    document_draft_save(actor=second_holder, document=telos, data=DOCUMENT_TEXTS["telos"])
+    document_submit(actor=second_holder, document=telos)
+    document_review(actor=coordinator, document=telos, decision="changes_requested",
+                    comments=[("economic", "Give the figures per border crossing, not overall.")])  # fmt: skip
+
+    start = timezone.now() + timedelta(days=1)
+    showcase = showcase_create(
+        actor=coordinator, format=ShowcaseEvent.Format.SHOWCASE, capacity=40,
+        categories=["lea", "decision", "procurement"], title="Border security showcase",
+        tier="members", starts_at=start, ends_at=start + timedelta(hours=4),
+        location="Brussels", online_url="", description="Research results for border guards.",
+    )  # fmt: skip
+    agenda_add(
+        actor=coordinator, showcase=showcase, project=first, presenter=holder.get_full_name()
+    )
+    registrations = [
+        registration_create(member=member, showcase=showcase, category="lea")
+        for member in attendees
+    ]
+    # The showcase took place two weeks ago.
+    past = timezone.now() - timedelta(days=14)
+    Event.objects.filter(pk=showcase.event_id).update(
+        starts_at=past, ends_at=past + timedelta(hours=4)
+    )
+    showcase.event.refresh_from_db()
+    attendance_mark(actor=coordinator, showcase=showcase,
+                    registration_ids=[r.pk for r in registrations])  # fmt: skip
+    survey = feedback_survey_create(actor=coordinator, showcase=showcase)
+    answers = [
+        {"relevance": 5, "effectiveness": 4, "colleagues": "Yes", "further_sessions": "Yes"},
+        {"relevance": 4, "effectiveness": 4, "colleagues": "Maybe", "further_sessions": "Yes"},
+    ]
+    for member, values in zip(attendees, answers, strict=False):
+        choices = {q.metric: q.choices for q in survey.questions.all() if q.choices}
+        _feedback_answer(survey, member, {
+            key: (choices[key][["Yes", "Maybe", "No"].index(v)] if key in choices else v)
+            for key, v in values.items()
+        })  # fmt: skip
+    webinar_start = timezone.now() + timedelta(days=10)
+    showcase_create(
+        actor=coordinator, format=ShowcaseEvent.Format.WEBINAR, project=first, capacity=25,
+        categories=["lea", "procurement"], follow_up_of=showcase,
+        title=f"{first.acronym or first.title[:60]}: a closer look", tier="members",
+        starts_at=webinar_start, ends_at=webinar_start + timedelta(hours=1), location="",
+        online_url="https://meet.example.org/ileanet-webinar",
+        description="A targeted webinar after the showcase's feedback.",
+    )  # fmt: skip

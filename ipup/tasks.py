@@ -63,3 +63,21 @@ def project_embeddings_task(project_ids: list[int]) -> int:
     from .services.screening import projects_embed
 
     return projects_embed(project_ids)
+
+
+@shared_task(**RETRY, time_limit=300, soft_time_limit=280)
+def project_pdfs_render_task(project_id: int) -> int:
+    """Render the project's approved documents and presentation pack to PDF (ipup.pdfs) and
+    keep them until an approval changes what they show."""
+    from .pdfs import project_pdfs_render
+
+    return project_pdfs_render(project_id)
+
+
+@shared_task(**RETRY, time_limit=600, soft_time_limit=580)
+def showcase_reminders_task() -> int:
+    """Scheduled by Celery beat (hourly): the day-before reminder of showcase events and
+    webinars to their registered participants; a retry reminds nobody twice."""
+    from .services.events import showcase_reminders
+
+    return showcase_reminders()

@@ -4,8 +4,12 @@ from .views import (
     answers,
     builder,
     contacts,
+    documents,
+    events,
     exports,
+    feedback,
     needs,
+    pdfs,
     projects,
     public,
     ranking,
@@ -46,6 +50,7 @@ urlpatterns = [
     path("surveys/<int:pk>/", surveys.survey_detail, name="survey-detail"),
     path("surveys/<int:pk>/results/", results.survey_results, name="survey-results"),
     path("surveys/<int:pk>/qr.svg", public.survey_qr, name="survey-qr"),
+    path("surveys/<int:pk>/qr.png", public.survey_qr_png, name="survey-qr-png"),
     # The survey builder (views/builder.py)
     path("surveys/new/", builder.survey_edit, name="survey-create"),
     path("surveys/<int:pk>/edit/", builder.survey_edit, name="survey-edit"),
@@ -142,5 +147,58 @@ urlpatterns = [
         "projects/<int:pk>/contacts/<int:contact_id>/delete/",
         projects.project_contact_delete,
         name="project-contact-delete",
+    ),
+    # Project documents and their review (views/documents.py) — issue 13, documents
+    path("projects/mine/", documents.my_projects, name="my-projects"),
+    path("projects/documents/reviews/", documents.document_review_list, name="document-reviews"),
+    path(
+        "projects/<int:project_id>/documents/<str:kind>/",
+        documents.document_detail,
+        name="document-detail",
+    ),
+    path(
+        "projects/<int:project_id>/documents/<str:kind>/edit/",
+        documents.document_edit,
+        name="document-edit",
+    ),
+    path(
+        "projects/<int:project_id>/documents/<str:kind>/review/",
+        documents.document_review_page,
+        name="document-review",
+    ),
+    # Project PDFs (views/pdfs.py) — issue 13, PDFs
+    path("projects/<int:pk>/documents/<str:kind>.pdf", pdfs.document_pdf, name="document-pdf"),
+    path("projects/<int:pk>/pack.pdf", pdfs.project_pack_pdf, name="project-pack-pdf"),
+    # Showcase events and webinars (views/events.py) — issue 13, events
+    path("events/", events.showcase_list, name="showcase-list"),
+    path("events/new/", events.showcase_edit, name="showcase-create"),
+    path("events/<int:pk>/", events.showcase_detail, name="showcase-detail"),
+    path("events/<int:pk>/edit/", events.showcase_edit, name="showcase-edit"),
+    path("events/<int:pk>/register/", events.showcase_register, name="showcase-register"),
+    path("events/<int:pk>/unregister/", events.showcase_unregister, name="showcase-unregister"),
+    path("events/<int:pk>/agenda/", events.showcase_agenda_add, name="showcase-agenda-add"),
+    path(
+        "events/<int:pk>/agenda/<int:item_id>/remove/",
+        events.showcase_agenda_remove,
+        name="showcase-agenda-remove",
+    ),
+    path(
+        "events/<int:pk>/agenda/<int:item_id>/move/",
+        events.showcase_agenda_move,
+        name="showcase-agenda-move",
+    ),
+    path("events/<int:pk>/attendance/", events.showcase_attendance, name="showcase-attendance"),
+    # Event feedback, interest scores, next steps (views/feedback.py) — issue 13, feedback
+    path("events/<int:pk>/feedback/", feedback.showcase_feedback, name="showcase-feedback"),
+    path(
+        "events/<int:pk>/feedback/rate/",
+        feedback.showcase_response_rate,
+        name="showcase-feedback-rate",
+    ),
+    path("events/<int:pk>/feedback/send/", feedback.feedback_send, name="showcase-feedback-send"),
+    path(
+        "events/<int:pk>/next-steps/send/",
+        feedback.next_steps_send,
+        name="showcase-next-steps-send",
     ),
 ]

@@ -615,8 +615,8 @@ class VerificationDecisionAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "post", "created_at", "read_at", "emailed_at",
-                    "skipped_at"]  # fmt: skip
+    list_display = ["recipient", "kind", "post", "subject", "created_at", "read_at",
+                    "emailed_at", "skipped_at"]  # fmt: skip
     list_filter = ["kind"]
     search_fields = ["recipient__email"]
     list_select_related = ["recipient", "post"]

@@ -4,9 +4,16 @@ A notification is one row per recipient per event (unique), and records when it 
 so a retried task sends nothing twice. What a notification shows is re-checked against the
 visibility rule whenever it is listed or sent: access lost after it was created means it is
 not shown and not sent.
+
+Forum notifications point at a post. Every other kind (review results, event reminders,
+project alerts, Knowledge Factory items) points at a *target* — any model registered with
+``community.visibility.notification_target`` — carries the subject it is shown with and a link,
+and is made idempotent by its ``key`` (one row per recipient per key).
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -19,15 +26,32 @@ class Notification(models.Model):
         REPLY = "reply", _("replied in a thread you watch")
         NEW_THREAD = "new_thread", _("started a thread in a room you watch")
         MODERATION = "moderation", _("moderation of your post")
+        REVIEW = "review", _("review")
+        EVENT = "event", _("event")
+        PROJECT_ALERT = "project_alert", _("project alert")
+        KNOWLEDGE = "knowledge", _("Knowledge Factory")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    post = models.ForeignKey("community.Post", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(
+        "community.Post", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Every other kind: what it is about (shown only while the recipient may see it), the
+    # words it is shown and e-mailed with, and where it leads.
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    subject = models.CharField(max_length=300, blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    # What makes a non-forum notification happen once (e.g. "telos:12:v3:approved").
+    key = models.CharField(max_length=120, blank=True)
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -42,7 +66,17 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "kind", "post"], name="notification_once_per_event"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                condition=~Q(key=""),
+                name="notification_once_per_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(post__isnull=False)
+                | Q(target_type__isnull=False, target_id__isnull=False),
+                name="notification_has_object",
+            ),
         ]
         indexes = [
             models.Index(
@@ -53,7 +87,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.recipient_id}: {self.get_kind_display()} ({self.post_id})"
+        return f"{self.recipient_id}: {self.get_kind_display()} ({self.post_id or self.key})"
 
 
 class DigestRun(models.Model):

@@ -206,7 +206,14 @@ def home_attention_for(user) -> dict:
     read through the visibility rule, so the page costs a fixed number of queries whatever the
     size of the network."""
     # IPUP reads community, never the reverse at import time.
-    from ipup.models import Need, ProjectClaim, ResearchProject, Survey, SurveyInvitation
+    from ipup.models import (
+        Need,
+        ProjectClaim,
+        ProjectDocument,
+        ResearchProject,
+        Survey,
+        SurveyInvitation,
+    )
 
     now = timezone.now()
     attention = {"lowest_tier": is_lowest_tier(user)}
@@ -263,6 +270,11 @@ def home_attention_for(user) -> dict:
         attention["project_claims"] = ProjectClaim.objects.filter(
             status=ProjectClaim.Status.PENDING
         ).count()
+        attention["documents_to_review"] = (
+            ProjectDocument.objects.visible_to(user, drafts=True)
+            .filter(state__in=[ProjectDocument.State.SUBMITTED, ProjectDocument.State.RESUBMITTED])
+            .count()
+        )
     country = national_contact_country(user)
     if country:
         attention["contact_country"] = Country(code=country)

@@ -5,24 +5,73 @@ the notification was created: a post hidden or moved, or a member who lost acces
 notification silently disappears from the list, the e-mail and the digest.
 """
 
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from ..audit import audit_log
 from ..models import EmailFrequency, Notification, Post, Room, Subscription, User
-from ..visibility import member_filter, post_filter, room_audience_filter
+from ..visibility import member_filter, notification_filter, room_audience_filter
 from .forum import mentioned_handles
 
 
 def notification_list_for(user):
-    """The member's notifications whose post they can still open."""
+    """The member's notifications whose post or target they can still open."""
     return (
-        Notification.objects.filter(post_filter(user, prefix="post__"), recipient=user)
+        Notification.objects.filter(notification_filter(user), recipient=user)
         .select_related("post__thread__room", "actor")
         .order_by("-created_at", "-id")
     )
+
+
+def notification_is_visible(notification: Notification) -> bool:
+    return notification_list_for(notification.recipient).filter(pk=notification.pk).exists()
+
+
+def notification_send(
+    *,
+    recipient: User,
+    kind: str,
+    target: models.Model,
+    subject: str,
+    link: str,
+    key: str,
+    actor: User | None = None,
+    note: str = "",
+) -> Notification | None:
+    """Notify ``recipient`` about ``target`` (not a forum post): once per ``key``, only while
+    they may see the target (community.visibility.NOTIFICATION_TARGETS), and e-mailed at once
+    after the transaction commits when they asked for immediate e-mails — otherwise it waits
+    for their digest. ``subject`` is what the list and the e-mail say: write it so that it
+    tells nothing the target's readers may not read; ``link`` is a path on this site.
+
+    Returns the notification, or None when the recipient may not see the target or was
+    already told (a retried task)."""
+    notification, created = Notification.objects.get_or_create(
+        recipient=recipient,
+        key=key,
+        defaults={
+            "kind": kind,
+            "target_type": ContentType.objects.get_for_model(target),
+            "target_id": target.pk,
+            "subject": subject[:300],
+            "link": link[:500],
+            "actor": actor,
+            "note": note[:500],
+        },
+    )
+    if not created:
+        return None
+    if not notification_is_visible(notification):
+        notification.delete()
+        return None
+    if recipient.email_frequency == EmailFrequency.IMMEDIATE:
+        from ..tasks import notification_email_task
+
+        transaction.on_commit(lambda: notification_email_task.delay(notification.pk))
+    return notification
 
 
 def notification_unread_count(user) -> int:
@@ -109,6 +158,8 @@ def email_room_label(room: Room):
 
 def notification_email_context(notification: Notification) -> dict:
     """The context of the immediate notification e-mail (community/email/notification_*)."""
+    if notification.post_id is None:
+        return {"notification": notification, "post": None}
     room = notification.post.thread.room
     return {
         "notification": notification,
@@ -122,8 +173,11 @@ def digest_context(member: User, notifications: list[Notification]) -> dict:
     """The context of a digest (community/email/digest_*): notifications from rooms whose
     e-mails carry text one by one with an excerpt; the others only counted, per room (all
     private rooms counted together, unnamed)."""
-    quoted, counted = [], {}
+    quoted, counted, others = [], {}, []
     for notification in notifications:
+        if notification.post_id is None:
+            others.append(notification)
+            continue
         room = notification.post.thread.room
         if room.emails_carry_text:
             quoted.append(notification)
@@ -136,6 +190,7 @@ def digest_context(member: User, notifications: list[Notification]) -> dict:
         "notifications": notifications,
         "quoted": quoted,
         "counted": list(counted.values()),
+        "others": others,
     }
 
 

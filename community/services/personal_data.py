@@ -39,6 +39,7 @@ from ..models import (
     User,
 )
 from ..roles import Role
+from ..visibility import notification_filter
 
 EXPORTERS: list[Callable[[User], dict[str, list]]] = []
 
@@ -134,8 +135,9 @@ def _community(member: User) -> dict[str, list]:
             Subscription.objects.filter(user=member).values("room__slug", "thread_id", "mode")
         ),
         "notifications.json": list(
-            Notification.objects.filter(recipient=member).values(
-                "kind", "post_id", "created_at", "read_at", "emailed_at"
+            # What the member may still see: a subject names its target.
+            Notification.objects.filter(notification_filter(member), recipient=member).values(
+                "kind", "post_id", "subject", "link", "created_at", "read_at", "emailed_at"
             )
         ),
         "invitations_sent.json": list(

@@ -27,6 +27,7 @@ from ..services.calendar import (
     event_update,
 )
 from ..services.news import news_delivery_summary, news_publish, news_update
+from ..visibility import can_see_event_link
 
 PER_PAGE = 20
 # What a personal calendar feed carries: events that ended in the last FEED_PAST and every
@@ -139,10 +140,18 @@ def _visible_event(user, pk) -> Event:
 @require_http_methods(["GET"])
 def event_detail(request, pk):
     event = _visible_event(request.user, pk)
+    # A showcase event or webinar (ipup) has its agenda and registration on its own page; its
+    # online link is for its registered participants only (community.visibility).
+    showcase = getattr(event, "showcase", None)
     return render(
         request,
         "community/event_detail.html",
-        {"event": event, "can_manage": can_manage_events(request.user)},
+        {
+            "event": event,
+            "showcase": showcase,
+            "can_see_link": can_see_event_link(request.user, event),
+            "can_manage": can_manage_events(request.user),
+        },
     )
 
 

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -38,6 +39,22 @@ def notification_list(request):
         request.GET.get("page")
     )
     return render(request, "community/notification_list.html", {"page": page})
+
+
+@require_http_methods(["GET"])
+def notification_open(request, notification_id):
+    """Follow a notification that is not about a post: mark it read, go to its link — only
+    while its target is still the member's to see."""
+    notification = notification_list_for(request.user).filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404
+    link = notification.link
+    # Links are paths written by our services; still, never send a member off the site.
+    local = link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts=None)
+    if notification.post_id or not local:
+        raise Http404
+    notification_mark_read(user=request.user, notification_id=notification.pk)
+    return redirect(link)
 
 
 @require_http_methods(["POST"])

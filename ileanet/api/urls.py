@@ -6,14 +6,20 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from ipup.api import NeedViewSet, ProjectViewSet, ScreeningCandidateViewSet
+from ipup.api_documents import ProjectDocumentViewSet
+from ipup.api_events import ShowcaseEventViewSet
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("projects", ProjectViewSet, basename="project")
 router.register("needs", NeedViewSet, basename="need")
+router.register("events", ShowcaseEventViewSet, basename="event")
 router.register(
     r"needs/(?P<need_pk>\d+)/candidates", ScreeningCandidateViewSet, basename="need-candidate"
+)
+router.register(
+    r"projects/(?P<project_pk>\d+)/documents", ProjectDocumentViewSet, basename="project-document"
 )
 
 urlpatterns = [

@@ -171,6 +171,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ipup.tasks.contacts_round_task",
         "schedule": crontab(hour=9, minute=0, day_of_week="tue"),
     },
+    "showcase-event-reminders": {
+        "task": "ipup.tasks.showcase_reminders_task",
+        "schedule": crontab(minute=30),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -1,3 +1,5 @@
+from .documents import DocumentKind, DocumentVersion, ProjectDocument, ProjectPdf, ReviewComment
+from .events import AgendaItem, AudienceCategory, EventRegistration, ShowcaseEvent
 from .needs import Need
 from .projects import (
     ContactCheck,
@@ -22,18 +24,27 @@ from .surveys import (
 
 __all__ = [
     "DEFAULT_ROLE_WEIGHTS",
+    "AgendaItem",
     "Answer",
+    "AudienceCategory",
     "ContactCheck",
+    "DocumentKind",
+    "DocumentVersion",
+    "EventRegistration",
     "Need",
     "ProjectClaim",
     "ProjectContact",
+    "ProjectDocument",
     "ProjectParticipant",
+    "ProjectPdf",
     "ProjectUserObjectPermission",
     "Question",
     "ResearchProject",
     "Response",
+    "ReviewComment",
     "ScreeningCandidate",
     "Section",
+    "ShowcaseEvent",
     "SotaRecommendation",
     "Survey",
     "SurveyInvitation",

@@ -40,6 +40,7 @@ class Survey(models.Model):
         NEEDS = "needs", _("Needs survey")
         COMMUNITY = "community", _("Community survey")
         FEEDBACK = "feedback", _("Event feedback")
+        NEXT_STEPS = "next_steps", _("Next steps after a webinar")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -109,6 +110,12 @@ class Survey(models.Model):
     short_code = models.CharField(
         max_length=12, unique=True, default=new_short_code, editable=False
     )
+    # Event feedback and next-steps surveys: the showcase or webinar they follow (their
+    # audience is its attendees: ipup.services.feedback).
+    showcase = models.ForeignKey(
+        "ipup.ShowcaseEvent", verbose_name=_("event"), on_delete=models.CASCADE, null=True,
+        blank=True, related_name="surveys",
+    )  # fmt: skip
     sending_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     sending_finished_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
@@ -193,6 +200,13 @@ class Question(models.Model):
     needs = models.ManyToManyField(
         "ipup.Need", verbose_name=_("needs"), blank=True, related_name="questions"
     )
+    # Event feedback and next steps: the presented project a question is about, and what it
+    # measures (ipup.interest reads the answers of each metric into the interest score).
+    project = models.ForeignKey(
+        "ipup.ResearchProject", verbose_name=_("project"), on_delete=models.CASCADE,
+        null=True, blank=True, related_name="feedback_questions",
+    )  # fmt: skip
+    metric = models.CharField(_("measures"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["section__position", "position", "id"]

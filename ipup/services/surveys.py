@@ -34,9 +34,20 @@ def _require_manager(actor) -> None:
 
 
 def survey_audience(survey: Survey):
-    """The members a survey is for: active, in good standing, affiliation verified; the
-    explicit list when there is one, else everyone matching every criterion that is set."""
+    """The members a survey is for: active, in good standing, affiliation verified; for an
+    event's survey, its attendees; else the explicit list when there is one, else everyone
+    matching every criterion that is set."""
     members = User.objects.filter(good_standing_filter(), affiliation_verified_at__isnull=False)
+    if survey.showcase_id:
+        # An event's feedback and next steps are asked of who was in the room (SPEC §3.8), and
+        # read live from the attendance, never from a list copied at publishing: an attendee
+        # marked afterwards is invited by the next sending and may use the short link, while a
+        # member who registered and did not come never is (they would judge presentations they
+        # did not see). Good standing and a verified affiliation still apply.
+        return members.filter(
+            event_registrations__showcase_id=survey.showcase_id,
+            event_registrations__attended=True,
+        )
     if survey.pk and survey.audience_members.exists():
         return members.filter(pk__in=survey.audience_members.values("pk"))
     if survey.audience_affiliations:

@@ -13,7 +13,8 @@ from community.models import Domain, Thread
 from community.visibility import access_thread
 
 from ..forms import NeedFilterForm, NeedForm
-from ..models import Need
+from ..interest import project_presentations
+from ..models import Need, ScreeningCandidate
 from ..permissions import can_manage_needs
 from ..selectors import need_pipeline
 from ..services.needs import need_create, need_from_thread, need_status_change, need_update
@@ -66,6 +67,19 @@ def need_list(request):
     )
 
 
+def _presented(user, judged) -> list:
+    """The screened projects that meet the need, fully or partly, with the events (those
+    ``user`` may see) they were presented at (ipup.interest: a constant number of queries)."""
+    matching = [
+        candidate
+        for candidate in judged
+        if candidate.judgement
+        in (ScreeningCandidate.Judgement.MEETS, ScreeningCandidate.Judgement.PARTIAL)
+    ]
+    presentations = project_presentations(user, [c.project_id for c in matching])
+    return [{"project": c.project, "events": presentations.get(c.project_id, [])} for c in matching]
+
+
 @require_http_methods(["GET"])
 def need_detail(request, pk):
     need = _need(request.user, pk)
@@ -79,6 +93,7 @@ def need_detail(request, pk):
     next_statuses = (
         [s for s in Need.Status if s != need.status and need.can_move_to(s)] if manager else []
     )
+    pipeline = need_pipeline(need)
     return render(
         request,
         "ipup/need_detail.html",
@@ -87,7 +102,9 @@ def need_detail(request, pk):
             "thread": thread,
             "can_manage": manager,
             "next_statuses": next_statuses,
-            "pipeline": need_pipeline(need),
+            "pipeline": pipeline,
+            # Where the projects that answer the need were shown, and what LEAs made of them.
+            "presentations": _presented(request.user, pipeline["judged"]),
         },
     )
 

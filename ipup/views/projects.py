@@ -33,6 +33,7 @@ from ..services.projects import (
     project_holder_revoke,
     project_update,
 )
+from .documents import project_documents_context
 from .needs import _form_errors
 
 PER_PAGE = 25
@@ -101,6 +102,7 @@ def project_detail(request, pk):
                 if manager
                 else None
             ),
+            **project_documents_context(request.user, project),
         },
     )
 

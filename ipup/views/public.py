@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ..models import Survey
-from ..qr import qr_svg
+from ..qr import qr_png, qr_svg
 from ..services.surveys import public_invitation_get, short_url
 from ..tokens import invitation_token
 from .answers import STATUS_FOR
@@ -43,4 +43,15 @@ def survey_qr(request, pk):
         raise Http404
     response = HttpResponse(qr_svg(short_url(survey)), content_type="image/svg+xml")
     response["Content-Disposition"] = f'inline; filename="survey-{survey.pk}-qr.svg"'
+    return response
+
+
+@require_http_methods(["GET"])
+def survey_qr_png(request, pk):
+    """The same QR code as a PNG, for slide tools and chats that do not take SVG."""
+    survey = managed_survey(request, pk)
+    if not survey.public_link:
+        raise Http404
+    response = HttpResponse(qr_png(short_url(survey)), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-qr.png"'
     return response

@@ -140,6 +140,22 @@ def test_an_ipup_coordinator_sees_surveys_to_send_and_needs_to_analyse(client_fo
     assert 'id="pending-applications"' not in response.content.decode()
 
 
+def test_an_ipup_coordinator_sees_the_project_documents_waiting_for_review(client_for, make_member):
+    from ipup.models import ProjectDocument
+    from tests.ipup.factories import ResearchProjectFactory
+
+    coordinator = make_member(AffiliationType.OTHER, roles=[Role.IPUP_COORDINATOR])
+    for state in ("submitted", "resubmitted", "changes_requested", "draft", "approved"):
+        ProjectDocument.objects.create(project=ResearchProjectFactory(), kind="telos", state=state)
+
+    response = client_for(coordinator).get(HOME)
+    member_page = client_for(make_member(AffiliationType.LEA)).get(HOME).content.decode()
+
+    assert _figure(response, "documents-to-review") == "2"
+    assert reverse("ipup:document-reviews") in response.content.decode()
+    assert 'id="documents-to-review"' not in member_page
+
+
 def test_a_national_contact_sees_the_pending_items_of_their_country_only(client_for, make_member):
     contact = make_member(
         AffiliationType.LEA, roles=[Role.NATIONAL_CONTACT], country="BE", email="nc@example.be"

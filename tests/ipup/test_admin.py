@@ -9,10 +9,20 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from community.models import AffiliationType, AuditLogEntry, Domain
+from community.models import AffiliationType, AuditLogEntry, Domain, Event
 from community.roles import Role
 from ipup.demo import seed_needs_survey
-from ipup.models import Need, Question, Response, Section, Survey, SurveyInvitation
+from ipup.models import (
+    Need,
+    ProjectDocument,
+    ProjectPdf,
+    Question,
+    Response,
+    Section,
+    ShowcaseEvent,
+    Survey,
+    SurveyInvitation,
+)
 from tests.community.factories import OrganisationFactory
 from tests.ipup.factories import (
     NeedFactory,
@@ -54,6 +64,18 @@ def test_every_ipup_admin_page_opens(client_for, request, admin_user, role):
     need = Need.objects.visible_to(request.getfixturevalue(role)).first()
     need.screening_candidates.create(project=project, judgement="partial")
     need.sota_recommendations.create(topic="Drone detection", rationale="None meets", scope="EU")
+    # and a reviewed document, a rendered PDF, a webinar with its agenda and a participant
+    document = ProjectDocument.objects.create(project=project, kind="telos")
+    version = document.versions.create(number=1, data={}, decision="approved",
+                                       decided_at=timezone.now())  # fmt: skip
+    version.comments.create(part="legal", body="Name the DPIA.")
+    ProjectPdf.objects.create(project=project, kind="telos", source_key="v1", content=b"%PDF")
+    start = timezone.now() + timedelta(days=2)
+    event = Event.objects.create(title="Webinar", kind="webinar", starts_at=start,
+                                 ends_at=start + timedelta(hours=1))  # fmt: skip
+    webinar = ShowcaseEvent.objects.create(event=event, format="webinar", project=project)
+    webinar.agenda.create(project=project)
+    webinar.registrations.create(member=admin_user, category="lea")
     client = client_for(request.getfixturevalue(role))
 
     for model in IPUP_MODELS:

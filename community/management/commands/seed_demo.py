@@ -17,7 +17,7 @@ from community.demo import seed_decisions, seed_network, seed_rooms
 from community.models import AffiliationType, Charter, Domain, Organisation, RoleLevel, User
 from community.roles import ADMIN_SITE_ROLES, Role
 from community.selectors import charter_current, mfa_required
-from ipup.demo import seed_needs_survey, seed_projects
+from ipup.demo import seed_needs_survey, seed_projects, seed_showcase
 
 DEMO_PASSWORD = "ILEAnet-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -129,6 +129,15 @@ class Command(BaseCommand):
         seed_decisions()
         seed_needs_survey(actor=User.objects.get(email="coordinator@example.org"))
         seed_projects()
+        accounts = {
+            user.email: user for user in User.objects.filter(email__endswith="@example.org")
+        }
+        seed_showcase(
+            coordinator=accounts["coordinator@example.org"],
+            holder=accounts["research@example.org"],
+            second_holder=accounts["industry@example.org"],
+            attendees=[accounts["lea@example.org"], accounts["lea2@example.org"]],
+        )
         self._print(rows)
 
     def _account(self, account, organisations, verifier):
