@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import dataset
+import ipip_alerts
 import project_pdfs
 import survey_invitations
 
@@ -56,12 +57,14 @@ DATASETS: list[Callable[[], None]] = [
     lambda: dataset.ensure_project_dataset(),
     lambda: project_pdfs.ensure_pack_dataset(),
     lambda: dataset.ensure_showcase_dataset(),
+    lambda: ipip_alerts.ensure_followers_dataset(),
 ]
 
 # Extension point: e.g. Job("charter PDF", lambda member: render_charter_pdf(...), repeat=10).
 JOBS: list[Job] = [
     Job("screening a need (10,000 projects)", dataset.screening_job, repeat=10),
     Job("presentation pack PDF (3 documents)", project_pdfs.pack_job, repeat=5),
+    Job("project alerts (10,000 projects, 10,000 followers)", ipip_alerts.alerts_job, repeat=5),
 ]
 
 # Work measured once, through a real Celery worker: ``measure(env)`` gets the bench's

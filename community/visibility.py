@@ -212,6 +212,12 @@ def audience_filter(user) -> Q:
     return Q(tier__in=tiers_for(user))
 
 
+def can_read_tier(user, tier: str) -> bool:
+    """Whether ``user`` reads content of ``tier``: who gives an event or a news item an
+    audience must be part of it (else they could neither see nor manage what they made)."""
+    return _sees_everything(user) or tier in tiers_for(user)
+
+
 # --- IPUP needs (SPEC §3.2): the tiers, narrowed to the room a need was recorded from ---------
 #
 # A need carries a tier like a news item. One recorded from a discussion also keeps that room:
@@ -500,9 +506,26 @@ def _visible_events(user):
     return Event.objects.filter(audience_filter(user))
 
 
+# --- Research projects (SPEC §3.5): their public facts are read by every signed-in member in
+# good standing (their points of contact are decided in ipup.permissions). ---------------------
+
+
+def project_filter(user) -> Q:
+    if user is None or not user.is_authenticated or not user.is_active or user.is_suspended:
+        return NOTHING
+    return Q()
+
+
+def _visible_projects(user):
+    from ipup.models import ResearchProject
+
+    return ResearchProject.objects.filter(project_filter(user))
+
+
 NOTIFICATION_TARGETS = {
     "ipup.projectdocument": _visible_documents,
     "community.event": _visible_events,
+    "ipup.researchproject": _visible_projects,
 }
 
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", include("ileanet.api.urls")),
     path("ipup/", include("ipup.urls")),
+    path("ipip/", include("ipip.urls")),
     path("", include("community.urls")),
 ]
 

@@ -9,7 +9,12 @@ class IpupConfig(AppConfig):
     def ready(self):
         from community.services.personal_data import ERASERS, EXPORTERS
 
-        from .personal_data import survey_answers_export, survey_invitations_erase
+        from .personal_data import (
+            stage_three_export,
+            survey_answers_export,
+            survey_invitations_erase,
+        )
 
         EXPORTERS.append(survey_answers_export)
+        EXPORTERS.append(stage_three_export)
         ERASERS.append(survey_invitations_erase)

@@ -514,6 +514,8 @@ def _clean_value(f: Field, value):
     if f.kind in ("text", "line", "email"):
         if not isinstance(value, str):
             raise ValidationError(_("Enter text."))
+        if "\x00" in value:
+            raise ValidationError(_("Null characters are not allowed."))
         value = value.replace("\r\n", "\n").strip()
         if len(value) > f.max_length:
             raise ValidationError(
@@ -548,7 +550,9 @@ def _clean_value(f: Field, value):
     if f.kind == "multichoice":
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or any(v not in allowed for v in value):
+        if not isinstance(value, list) or any(
+            not isinstance(v, str) or v not in allowed for v in value
+        ):
             raise ValidationError(_("Choose among the options."))
         return [key for key, _label in f.choices if key in value] or None
     raise ValidationError(_("Unknown field."))

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from community.tiers import Tier
 
 from .models import AudienceCategory, ResearchProject, ShowcaseEvent
-from .models.events import DEFAULT_FOLLOW_UP_THRESHOLD
+from .models.events import DEFAULT_FOLLOW_UP_THRESHOLD, categories_open_to
 from .services.documents import presentable_projects
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -135,10 +135,15 @@ class RegistrationForm(forms.Form):
         label=_("I attend as"), choices=AudienceCategory.choices, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args, showcase: ShowcaseEvent, **kwargs):
+    def __init__(self, *args, showcase: ShowcaseEvent, member, **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(AudienceCategory.choices)
-        choices = [(value, labels[value]) for value in showcase.categories if value in labels]
+        open_to = categories_open_to(member)
+        choices = [
+            (value, labels[value])
+            for value in showcase.categories
+            if value in labels and value in open_to
+        ]
         self.fields["category"].widget.choices = choices
         if len(choices) == 1:
             self.fields["category"].initial = choices[0][0]

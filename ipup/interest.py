@@ -179,6 +179,10 @@ def next_steps_summaries(*, showcase_ids=None, project_ids=None) -> dict:
     return summaries
 
 
+# Below this many respondents, an event's interest score is shown to its organisers only.
+MIN_RESPONDENTS_SHOWN = 3
+
+
 def project_presentations(user, project_ids) -> dict:
     """``{project_id: [presentation, ...]}``: the showcase events and webinars each project was
     presented at that ``user`` may see (the calendar's visibility rule), newest first, each
@@ -197,17 +201,31 @@ def project_presentations(user, project_ids) -> dict:
         .select_related("showcase__event")
         .order_by("-showcase__event__starts_at", "id")
     )
+    from community.services.calendar import can_manage_events
+
     showcase_ids = {item.showcase_id for item in items}
     scores = interest_scores(showcase_ids=showcase_ids, project_ids=project_ids)
-    steps = next_steps_summaries(showcase_ids=showcase_ids, project_ids=project_ids)
+    # Feedback surveys are named and a webinar's audience is small: outside the organisers,
+    # a need's readers (industry among them) see an interest score only when enough people
+    # answered for no one's ratings to show through, and never the next-steps answers, whose
+    # free text may name an officer, a unit or a plan.
+    organiser = can_manage_events(user)
+    steps = (
+        next_steps_summaries(showcase_ids=showcase_ids, project_ids=project_ids)
+        if organiser
+        else {}
+    )
     presentations = defaultdict(list)
     for item in items:
         key = (item.showcase_id, item.project_id)
+        interest = scores.get(key)
+        too_few = not organiser and interest and interest.respondents < MIN_RESPONDENTS_SHOWN
         presentations[item.project_id].append(
             {
                 "showcase": item.showcase,
                 "event": item.showcase.event,
-                "interest": scores.get(key),
+                "interest": None if too_few else interest,
+                "too_few": too_few,
                 "next_steps": steps.get(key),
             }
         )

@@ -51,3 +51,32 @@ def survey_invitations_erase(member) -> None:
     from .models import SurveyInvitation
 
     SurveyInvitation.objects.filter(member=member).update(email=member.email)
+
+
+def stage_three_export(member) -> dict[str, list]:
+    """The member's event registrations, the document versions they submitted and the review
+    comments they wrote (the documents themselves are the project's, not personal data)."""
+    from .models import DocumentVersion, EventRegistration, ReviewComment
+
+    return {
+        "event_registrations.json": list(
+            EventRegistration.objects.filter(member=member).values(
+                "showcase__event__title", "category", "status", "registered_at", "attended"
+            )
+        ),
+        "document_versions_submitted.json": list(
+            DocumentVersion.objects.filter(submitted_by=member).values(
+                "document__project__acronym", "document__kind", "number", "submitted_at", "data"
+            )
+        ),
+        "review_comments_written.json": list(
+            ReviewComment.objects.filter(author=member).values(
+                "version__document__project__acronym",
+                "version__document__kind",
+                "version__number",
+                "part",
+                "body",
+                "created_at",
+            )
+        ),
+    }

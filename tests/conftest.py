@@ -35,6 +35,7 @@ def _reseed_migration_data(sender, **kwargs):
 SEEDING_MIGRATIONS = [
     ("community.migrations.0002_seed_domains", "seed"),
     ("community.migrations.0004_network_news_calendar", "welcome_template_seed"),
+    ("ipip.migrations.0002_seed_checklist", "seed"),
 ]
 
 

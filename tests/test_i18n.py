@@ -24,6 +24,7 @@ CATALOGUE_GLOBS = (
     "locale/*/LC_MESSAGES/*.po",
     "community/locale/*/LC_MESSAGES/*.po",
     "ipup/locale/*/LC_MESSAGES/*.po",
+    "ipip/locale/*/LC_MESSAGES/*.po",
 )
 CATALOGUES = sorted(path for pattern in CATALOGUE_GLOBS for path in BASE_DIR.glob(pattern))
 

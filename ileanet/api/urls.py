@@ -5,6 +5,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from ipip.api import ChecklistItemStateViewSet, ProjectChecklistViewSet
 from ipup.api import NeedViewSet, ProjectViewSet, ScreeningCandidateViewSet
 from ipup.api_documents import ProjectDocumentViewSet
 from ipup.api_events import ShowcaseEventViewSet
@@ -20,6 +21,14 @@ router.register(
 )
 router.register(
     r"projects/(?P<project_pk>\d+)/documents", ProjectDocumentViewSet, basename="project-document"
+)
+router.register(
+    r"projects/(?P<project_pk>\d+)/checklist", ProjectChecklistViewSet, basename="project-checklist"
+)
+router.register(
+    r"projects/(?P<project_pk>\d+)/checklist/items",
+    ChecklistItemStateViewSet,
+    basename="project-checklist-item",
 )
 
 urlpatterns = [

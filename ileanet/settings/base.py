@@ -171,6 +171,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ipup.tasks.contacts_round_task",
         "schedule": crontab(hour=9, minute=0, day_of_week="tue"),
     },
+    "project-alerts": {
+        "task": "ipip.tasks.project_alerts_task",
+        "schedule": crontab(hour=5, minute=30),
+    },
     "showcase-event-reminders": {
         "task": "ipup.tasks.showcase_reminders_task",
         "schedule": crontab(minute=30),
@@ -260,6 +264,9 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 CONTACT_VERIFY_AFTER_DAYS = env.int("CONTACT_VERIFY_AFTER_DAYS", default=365)
 CONTACT_TOKEN_VALID_DAYS = env.int("CONTACT_TOKEN_VALID_DAYS", default=30)
 
+# Project alerts (ipip.services.alerts): followers are told this many days before a project ends.
+IPIP_ALERT_LEAD_DAYS = env.int("IPIP_ALERT_LEAD_DAYS", default=30)
+
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -270,6 +277,7 @@ LOCALE_PATHS = [
     BASE_DIR / "locale",
     BASE_DIR / "community" / "locale",
     BASE_DIR / "ipup" / "locale",
+    BASE_DIR / "ipip" / "locale",
 ]
 TIME_ZONE = "Europe/Brussels"
 # English dates as Europeans write them (ileanet/formats/en); French uses Django's own.

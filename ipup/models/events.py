@@ -22,6 +22,26 @@ class AudienceCategory(models.TextChoices):
     PROCUREMENT = "procurement", _("Procurement")
 
 
+# Who may register in each category: the category is what the organisers count and whom the
+# event is for, so it follows the member's verified affiliation, never their say-so (an
+# industry member registering as "LEA practitioner" would get the session's link).
+CATEGORY_AFFILIATIONS = {
+    AudienceCategory.LEA_PRACTITIONER: {"lea"},
+    AudienceCategory.DECISION_MAKER: {"lea", "policy"},
+    AudienceCategory.PROCUREMENT: {"lea", "policy", "other"},
+}
+
+
+def categories_open_to(member) -> set[str]:
+    """The audience categories ``member`` may register in."""
+    affiliation = getattr(member, "verified_affiliation", None)
+    return {
+        category.value
+        for category, affiliations in CATEGORY_AFFILIATIONS.items()
+        if affiliation in affiliations
+    }
+
+
 def default_categories() -> list[str]:
     return [AudienceCategory.LEA_PRACTITIONER.value]
 

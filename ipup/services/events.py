@@ -22,6 +22,7 @@ from community.audit import audit_log
 from community.models import Event, Notification, User
 from community.services.calendar import can_manage_events, event_create, event_update
 from community.services.notifications import notification_send
+from community.visibility import can_read_tier
 
 from ..models import (
     AgendaItem,
@@ -32,7 +33,7 @@ from ..models import (
     ResearchProject,
     ShowcaseEvent,
 )
-from ..models.events import DEFAULT_FOLLOW_UP_THRESHOLD
+from ..models.events import DEFAULT_FOLLOW_UP_THRESHOLD, categories_open_to
 from .documents import is_presentable
 
 Status = EventRegistration.Status
@@ -122,6 +123,13 @@ def _locked(showcase: ShowcaseEvent) -> ShowcaseEvent:
     return ShowcaseEvent.objects.select_for_update().select_related("event").get(pk=showcase.pk)
 
 
+def _check_audience(actor: User, tier: str | None) -> None:
+    if tier and not can_read_tier(actor, tier):
+        raise ValidationError(
+            {"tier": _("Choose an audience you are part of: you could not see this event.")}
+        )
+
+
 @transaction.atomic
 def showcase_create(*, actor: User, format: str, project: ResearchProject | None = None,
                     capacity: int | None, categories: list[str],
@@ -134,6 +142,12 @@ def showcase_create(*, actor: User, format: str, project: ResearchProject | None
     _require_manager(actor)
     if format not in ShowcaseEvent.Format.values:
         raise ValidationError({"format": _("Unknown format.")})
+    _check_audience(actor, event_fields.get("tier"))
+    # A follow-up of an event the organiser may not see is refused like a missing one.
+    if follow_up_of is not None and not (
+        Event.objects.visible_to(actor).filter(pk=follow_up_of.event_id).exists()
+    ):
+        raise ValidationError(_("The event this one follows up was not found."))
     _check_settings(
         starts_at=event_fields.get("starts_at"), ends_at=event_fields.get("ends_at"),
         capacity=capacity, categories=categories, registration_closes_at=registration_closes_at,
@@ -176,6 +190,7 @@ def showcase_update(*, actor: User, showcase: ShowcaseEvent, capacity: int | Non
     More places promote members from the waiting list."""
     _require_manager(actor)
     showcase = _locked(showcase)
+    _check_audience(actor, event_fields.get("tier", showcase.event.tier))
     _check_settings(
         starts_at=event_fields.get("starts_at", showcase.event.starts_at),
         ends_at=event_fields.get("ends_at", showcase.event.ends_at),
@@ -291,6 +306,10 @@ def registration_create(*, member: User, showcase: ShowcaseEvent,
         raise ValidationError(reason)
     if category not in showcase.categories:
         raise ValidationError({"category": _("This event is not open to that audience category.")})
+    if category not in categories_open_to(member):
+        raise ValidationError(
+            {"category": _("Your verified affiliation does not belong to that audience category.")}
+        )
     full = (
         showcase.capacity is not None
         and showcase.registrations.filter(status=Status.REGISTERED).count() >= showcase.capacity

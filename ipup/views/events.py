@@ -27,6 +27,7 @@ from ..models import (
     ProjectDocument,
     ShowcaseEvent,
 )
+from ..models.events import categories_open_to
 from ..services.documents import document_link
 from ..services.events import (
     agenda_add,
@@ -164,9 +165,14 @@ def showcase_detail(request, pk):
         "waiting_position": waiting_position(registration) if registration else None,
         "agenda": agenda,
         "can_see_link": can_see_event_link(request.user, event),
-        "closed_reason": registration_closed_reason(showcase),
+        "closed_reason": registration_closed_reason(showcase)
+        or (
+            ""
+            if set(showcase.categories) & categories_open_to(request.user)
+            else _("This event is for audiences your verified affiliation does not belong to.")
+        ),
         "started": timezone.now() >= event.starts_at,
-        "registration_form": RegistrationForm(showcase=showcase),
+        "registration_form": RegistrationForm(showcase=showcase, member=request.user),
     }
     if can_manage:
         participants = list(
@@ -194,7 +200,7 @@ def showcase_detail(request, pk):
 @require_http_methods(["POST"])
 def showcase_register(request, pk):
     showcase = _showcase(request.user, pk)
-    form = RegistrationForm(request.POST, showcase=showcase)
+    form = RegistrationForm(request.POST, showcase=showcase, member=request.user)
     if not form.is_valid():
         messages.error(request, _("Choose how you attend."))
         return redirect("ipup:showcase-detail", pk=showcase.pk)

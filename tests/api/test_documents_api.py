@@ -205,10 +205,15 @@ def test_a_holder_cannot_write_another_project_s_documents(docs, holder, token_f
         ("id_card", {"start_date": "01/06/2025"}, "start_date"),
         ("id_card", {"contact_email": "not an address"}, "contact_email"),
         ("telos", {"no_such_question": "x"}, "no_such_question"),
+        # Found by an attacker's pass: both were a server error.
+        ("scenario", {"presentation_formats": [{"a": 1}]}, "presentation_formats"),
+        ("scenario", {"presentation_formats": [["video"]]}, "presentation_formats"),
+        ("scenario", {"would_explanation": "a\u0000b"}, "would_explanation"),
     ],
 )
 def test_bad_input_is_400_keyed_by_field_and_nothing_is_stored(kind, draft, field, docs, holder,
                                                                token_for):  # fmt: skip
+    document_for(docs["project"], kind)  # a holder's documents exist once asked for
     before = list(ProjectDocument.objects.order_by("pk").values_list("draft", flat=True))
 
     response = _client(holder, token_for).patch(

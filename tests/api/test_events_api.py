@@ -32,12 +32,12 @@ def _detail(showcase):
 
 
 def test_the_list_shows_visible_events_with_agenda_and_places(
-    client_for, coordinator, lea_member, industry_member
+    lea_coordinator, client_for, coordinator, lea_member, industry_member
 ):
     showcase = showcase_for(coordinator, capacity=3, title="Open showcase")
     agenda_add(actor=coordinator, showcase=showcase, project=presentable(acronym="AGENDA"))
-    registration_create(member=industry_member, showcase=showcase, category=LEA)
-    showcase_for(coordinator, tier=Tier.LEA, title="LEA only")
+    registration_create(member=lea_member, showcase=showcase, category=LEA)
+    showcase_for(lea_coordinator, tier=Tier.LEA, title="LEA only")
 
     data = client_for(industry_member).get(LIST).json()
 
@@ -53,8 +53,10 @@ def test_the_list_shows_visible_events_with_agenda_and_places(
     assert titles == {"Open showcase", "LEA only"}
 
 
-def test_an_event_one_cannot_see_is_not_found(client_for, coordinator, industry_member):
-    hidden = showcase_for(coordinator, tier=Tier.LEA)
+def test_an_event_one_cannot_see_is_not_found(
+    lea_coordinator, client_for, coordinator, industry_member
+):
+    hidden = showcase_for(lea_coordinator, tier=Tier.LEA)
 
     assert client_for(industry_member).get(_detail(hidden)).status_code == 404
 
@@ -70,7 +72,7 @@ def test_the_online_link_only_for_registered_participants_and_organisers(
     client_for, coordinator, lea_member, researcher, make_member
 ):
     showcase = showcase_for(coordinator, capacity=1)
-    waiting = make_member(AffiliationType.RESEARCH, email="waiting@example.org")
+    waiting = make_member(AffiliationType.LEA, email="waiting@example.org")
     registration_create(member=lea_member, showcase=showcase, category=LEA)
     registration_create(member=waiting, showcase=showcase, category=LEA)
 
@@ -101,14 +103,14 @@ def test_a_token_reads_the_list(coordinator, researcher):
 
 @pytest.mark.parametrize("size", [1, 8])
 def test_the_list_keeps_a_constant_query_count(
-    client_for, coordinator, researcher, industry_member, django_assert_max_num_queries, size
+    client_for, coordinator, researcher, lea_member, django_assert_max_num_queries, size
 ):
     # The link rule is asked only for the caller's own registrations (and for organisers):
     # someone else's registrations cost nothing.
     for index in range(size):
         showcase = showcase_for(coordinator, starts_in=timedelta(days=index + 1))
         agenda_add(actor=coordinator, showcase=showcase, project=presentable())
-        registration_create(member=industry_member, showcase=showcase, category=LEA)
+        registration_create(member=lea_member, showcase=showcase, category=LEA)
     client = client_for(researcher)
     client.get(LIST)
 
@@ -116,3 +118,12 @@ def test_the_list_keeps_a_constant_query_count(
         response = client.get(LIST)
 
     assert response.json()["count"] == size
+
+
+@pytest.fixture
+def lea_coordinator(make_member):
+    """An IPUP coordinator of the LEA tier: one gives an event only an audience one is part of."""
+    from community.roles import Role
+
+    return make_member(AffiliationType.LEA, roles=[Role.IPUP_COORDINATOR],
+                       email="lea.coordinator@example.org")  # fmt: skip

@@ -4,6 +4,7 @@ erases it and keeps the discussions readable under a pseudonym."""
 import io
 import json
 import zipfile
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -12,6 +13,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from community import services
 from community.models import AuditLogEntry, Invitation, NationalContact, Post, User
@@ -223,3 +225,31 @@ def test_the_data_page_offers_the_download_and_the_deletion(client_for, research
 
 def test_the_goodbye_page_is_public(client):
     assert client.get(reverse("community:account-deleted")).status_code == 200
+
+
+def test_the_export_holds_my_event_registrations_and_document_versions(
+    client_for, lea_member, make_member
+):
+    # Found by an attacker's pass: the stage-3 data of a member was missing from their export.
+    from community.models import AffiliationType, Event
+    from ipup.models import ProjectDocument, ShowcaseEvent
+    from tests.ipup.factories import ResearchProjectFactory
+
+    start = timezone.now() + timedelta(days=3)
+    event = Event.objects.create(title="Border showcase", kind="showcase", starts_at=start,
+                                 ends_at=start + timedelta(hours=1))  # fmt: skip
+    ShowcaseEvent.objects.create(event=event).registrations.create(
+        member=lea_member, category="lea"
+    )
+    document = ProjectDocument.objects.create(project=ResearchProjectFactory(acronym="MINE"),
+                                              kind="telos")  # fmt: skip
+    document.versions.create(number=1, data={"legal_answer": "My words"}, submitted_by=lea_member)
+    other = make_member(AffiliationType.LEA, email="other@example.org")
+    document.versions.create(number=2, data={"legal_answer": "Their words"}, submitted_by=other)
+
+    files = _zip(client_for(lea_member).get(reverse("community:personal-data-export")))
+
+    assert files["event_registrations.json"][0]["showcase__event__title"] == "Border showcase"
+    (version,) = files["document_versions_submitted.json"]
+    assert version["data"] == {"legal_answer": "My words"}
+    assert "Their words" not in json.dumps(files)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from community.models import AffiliationType, Event
 from community.roles import Role
+from ipip.services.checklists import checklist_adopt
 from ipup.models import DocumentKind
 from ipup.services.documents import (
     document_draft_save,
@@ -69,6 +70,7 @@ def stage_three(make_member):
     webinar.event.refresh_from_db()
     attendance_mark(actor=coordinator, showcase=webinar, registration_ids=[registration.pk])
     feedback_survey_create(actor=coordinator, showcase=webinar)
+    checklist_adopt(actor=coordinator, project=project)
     return {"coordinator": coordinator, "holder": holder, "officer": officer,
             "project": project, "webinar": webinar}  # fmt: skip
 
@@ -82,6 +84,8 @@ def test_stage_three_pages_fit_every_screen_and_pass_axe(browser, live_server, s
             "my-projects": reverse("ipup:my-projects"),
             "scenario-edit": reverse("ipup:document-edit", args=[project.pk, "scenario"]),
             "telos": reverse("ipup:document-detail", args=[project.pk, "telos"]),
+            "ipip": reverse("ipip:project-checklist", args=[project.pk]),
+            "follows": reverse("ipip:follows"),
         }),
         "coordinator": (stage_three["coordinator"], {
             "reviews": reverse("ipup:document-reviews"),
@@ -89,6 +93,8 @@ def test_stage_three_pages_fit_every_screen_and_pass_axe(browser, live_server, s
             "events": reverse("ipup:showcase-list"),
             "event-new": reverse("ipup:showcase-create"),
             "webinar": showcase,
+            "compare": reverse("ipip:checklist-comparison"),
+            "checklist-versions": reverse("ipip:checklist-templates"),
         }),
         "lea": (stage_three["officer"], {
             "project": reverse("ipup:project-detail", args=[project.pk]),

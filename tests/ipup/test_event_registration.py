@@ -23,6 +23,12 @@ LINK = "https://meet.example.eu/room-42"
 
 
 @pytest.fixture
+def officer(make_member):
+    """A second LEA member: registration categories follow the verified affiliation."""
+    return make_member(AffiliationType.LEA, email="officer@example.org")
+
+
+@pytest.fixture
 def coordinator(make_member):
     from community.roles import Role
 
@@ -49,15 +55,15 @@ def test_a_member_registers_from_the_page(client_for, coordinator, lea_member):
 
 
 def test_past_capacity_joins_the_waiting_list_and_a_cancellation_promotes_the_first(
-    client_for, coordinator, lea_member, researcher, make_member
+    client_for, coordinator, lea_member, officer, make_member
 ):
     # given: one place, taken
     showcase = showcase_for(coordinator, capacity=1)
     _register(client_for(lea_member), showcase)
-    second = make_member(AffiliationType.RESEARCH, email="second@example.org")
+    second = make_member(AffiliationType.LEA, email="second@example.org")
 
     # when: two more register
-    response = _register(client_for(researcher), showcase)
+    response = _register(client_for(officer), showcase)
     _register(client_for(second), showcase)
 
     # then: they wait, in order, and are told so
@@ -75,13 +81,34 @@ def test_past_capacity_joins_the_waiting_list_and_a_cancellation_promotes_the_fi
     statuses = dict(EventRegistration.objects.values_list("member__email", "status"))
     assert statuses == {
         "lea.officer@example.org": "cancelled",
-        "researcher@example.org": "registered",
+        "officer@example.org": "registered",
         "second@example.org": "waiting",
     }
-    notification = Notification.objects.get(recipient=researcher)
+    notification = Notification.objects.get(recipient=officer)
     assert notification.kind == Notification.Kind.EVENT
-    assert notification.key == f"event:{showcase.event_id}:promoted:{researcher.pk}"
+    assert notification.key == f"event:{showcase.event_id}:promoted:{officer.pk}"
     assert not Notification.objects.filter(recipient=second).exists()
+
+
+def test_the_category_follows_the_verified_affiliation(client_for, coordinator, industry_member,
+                                                       policy_member):  # fmt: skip
+    # Found by an attacker's pass: an industry member registered as "LEA practitioner" and was
+    # given the session's online link.
+    showcase = showcase_for(coordinator, categories=(LEA, AudienceCategory.PROCUREMENT))
+
+    refused = _register(client_for(industry_member), showcase, LEA)
+    page = client_for(industry_member).get(reverse("ipup:showcase-detail", args=[showcase.pk]))
+    with pytest.raises(ValidationError):
+        registration_create(member=policy_member, showcase=showcase, category=LEA)
+    accepted = registration_create(
+        member=policy_member, showcase=showcase, category=AudienceCategory.PROCUREMENT
+    )
+
+    assert "does not belong to that audience category" in refused.content.decode()
+    assert "your verified affiliation does not belong to" in page.content.decode()
+    assert LINK not in page.content.decode()
+    assert accepted.status == "registered"
+    assert list(EventRegistration.objects.values_list("member", flat=True)) == [policy_member.pk]
 
 
 def test_registering_twice_gives_the_same_registration(coordinator, lea_member):
@@ -131,9 +158,9 @@ def test_closed_started_and_cancelled_events_refuse(coordinator, lea_member, set
 
 
 def test_a_member_who_cannot_see_the_event_cannot_register(
-    client_for, coordinator, industry_member
+    lea_coordinator, client_for, coordinator, industry_member
 ):
-    showcase = showcase_for(coordinator, tier=Tier.LEA)
+    showcase = showcase_for(lea_coordinator, tier=Tier.LEA)
 
     with pytest.raises(PermissionDenied):
         registration_create(member=industry_member, showcase=showcase, category=LEA)
@@ -159,7 +186,7 @@ def test_the_online_link_is_for_registered_participants_and_organisers(
     client_for, coordinator, lea_member, researcher, make_member
 ):
     showcase = showcase_for(coordinator, capacity=1)
-    waiting = make_member(AffiliationType.RESEARCH, email="waiting@example.org")
+    waiting = make_member(AffiliationType.LEA, email="waiting@example.org")
     registration_create(member=lea_member, showcase=showcase, category=LEA)
     registration_create(member=waiting, showcase=showcase, category=LEA)
     pages = [
@@ -183,12 +210,12 @@ def test_the_online_link_is_for_registered_participants_and_organisers(
 
 
 def test_the_reminder_goes_once_to_each_registered_participant(
-    coordinator, lea_member, researcher, make_member
+    coordinator, lea_member, officer, make_member
 ):
     tomorrow = showcase_for(coordinator, starts_in=timedelta(hours=20), capacity=2)
     later = showcase_for(coordinator, starts_in=timedelta(days=3))
-    waiting = make_member(AffiliationType.RESEARCH, email="waiting@example.org")
-    for member in (lea_member, researcher, waiting):
+    waiting = make_member(AffiliationType.LEA, email="waiting@example.org")
+    for member in (lea_member, officer, waiting):
         registration_create(member=member, showcase=tomorrow, category=LEA)
     registration_create(member=lea_member, showcase=later, category=LEA)
     mail.outbox.clear()
@@ -197,8 +224,15 @@ def test_the_reminder_goes_once_to_each_registered_participant(
     assert showcase_reminders_task() == 0
 
     reminders = Notification.objects.filter(key=f"event:{tomorrow.event_id}:reminder")
-    assert sorted(n.recipient.email for n in reminders) == sorted(
-        [lea_member.email, researcher.email]
-    )
+    assert sorted(n.recipient.email for n in reminders) == sorted([lea_member.email, officer.email])
     assert Notification.objects.count() == 2
     assert EventRegistration.objects.filter(reminded_at__isnull=False).count() == 2
+
+
+@pytest.fixture
+def lea_coordinator(make_member):
+    """An IPUP coordinator of the LEA tier: one gives an event only an audience one is part of."""
+    from community.roles import Role
+
+    return make_member(AffiliationType.LEA, roles=[Role.IPUP_COORDINATOR],
+                       email="lea.coordinator@example.org")  # fmt: skip

@@ -105,6 +105,25 @@ def _form_data(**overrides):
 # --- Creation --------------------------------------------------------------------------------
 
 
+def test_an_organiser_gives_an_event_only_an_audience_they_are_part_of(
+    client_for, coordinator, lea_coordinator
+):
+    # Found by an attacker's pass: a coordinator outside the LEA tier made an LEA-only event
+    # they could then neither see nor manage, and could link a follow-up to an event they may
+    # not see (and so learn that it exists).
+    lea_only = showcase_for(lea_coordinator, tier=Tier.LEA, title="LEA only")
+    client = client_for(coordinator)
+
+    refused_tier = client.post(reverse("ipup:showcase-create"), _form_data(tier=Tier.LEA))
+    refused_link = client.post(
+        reverse("ipup:showcase-create"), _form_data(follow_up_of=str(lea_only.pk))
+    )
+
+    assert "Choose an audience you are part of" in refused_tier.content.decode()
+    assert "was not found" in refused_link.content.decode()
+    assert list(ShowcaseEvent.objects.all()) == [lea_only]
+
+
 def test_a_coordinator_creates_a_showcase_on_the_calendar(client_for, coordinator):
     response = client_for(coordinator).post(reverse("ipup:showcase-create"), _form_data())
 
@@ -195,11 +214,13 @@ def test_members_cannot_create_or_edit(client_for, lea_member, researcher, coord
 
 
 def test_an_organiser_edits_and_more_places_promote_the_waiting_list(
-    client_for, coordinator, lea_member, researcher
+    client_for, coordinator, lea_member, make_member
 ):
     showcase = showcase_for(coordinator, capacity=1)
     registration_create(member=lea_member, showcase=showcase, category=LEA)
-    waiting = registration_create(member=researcher, showcase=showcase, category=LEA)
+    waiting = registration_create(
+        member=make_member(AffiliationType.LEA), showcase=showcase, category=LEA
+    )
     assert waiting.status == "waiting"
 
     data = _form_data(capacity="2", categories=[LEA])
@@ -297,9 +318,9 @@ def test_a_webinar_presents_its_one_project_only(coordinator):
 # --- Who sees what ---------------------------------------------------------------------------
 
 
-def test_an_event_of_another_tier_is_not_found(client_for, coordinator, industry_member,
+def test_an_event_of_another_tier_is_not_found(lea_coordinator, client_for, coordinator, industry_member,
                                                unverified_member, lea_member):  # fmt: skip
-    showcase = showcase_for(coordinator, tier=Tier.LEA, title="LEA only")
+    showcase = showcase_for(lea_coordinator, tier=Tier.LEA, title="LEA only")
 
     for member in (industry_member, unverified_member):
         client = client_for(member)
@@ -342,7 +363,9 @@ def test_organisers_mark_attendance_of_registered_participants_only(
 
     showcase = showcase_for(coordinator, capacity=1)
     present = registration_create(member=lea_member, showcase=showcase, category=LEA)
-    waiting = registration_create(member=researcher, showcase=showcase, category=LEA)
+    waiting = registration_create(
+        member=make_member(AffiliationType.LEA), showcase=showcase, category=LEA
+    )
     url = reverse("ipup:showcase-attendance", args=[showcase.pk])
 
     # before the event: refused
@@ -452,3 +475,12 @@ def test_every_organiser_door_is_closed_to_members(
     registration.refresh_from_db()
     assert (registration.status, registration.attended) == ("registered", False)
     assert AgendaItem.objects.filter(pk=item.pk).exists()
+
+
+@pytest.fixture
+def lea_coordinator(make_member):
+    """An IPUP coordinator of the LEA tier: one gives an event only an audience one is part of."""
+    from community.roles import Role
+
+    return make_member(AffiliationType.LEA, roles=[Role.IPUP_COORDINATOR],
+                       email="lea.coordinator@example.org")  # fmt: skip

@@ -17,7 +17,9 @@ from community.demo import seed_decisions, seed_network, seed_rooms
 from community.models import AffiliationType, Charter, Domain, Organisation, RoleLevel, User
 from community.roles import ADMIN_SITE_ROLES, Role
 from community.selectors import charter_current, mfa_required
+from ipip.demo import seed_checklist
 from ipup.demo import seed_needs_survey, seed_projects, seed_showcase
+from ipup.models import ShowcaseEvent
 
 DEMO_PASSWORD = "ILEAnet-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -138,6 +140,10 @@ class Command(BaseCommand):
             second_holder=accounts["industry@example.org"],
             attendees=[accounts["lea@example.org"], accounts["lea2@example.org"]],
         )
+        showcased = ShowcaseEvent.objects.filter(format="webinar").first()
+        if showcased:
+            seed_checklist(coordinator=accounts["coordinator@example.org"],
+                           project=showcased.project)  # fmt: skip
         self._print(rows)
 
     def _account(self, account, organisations, verifier):
