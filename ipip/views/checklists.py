@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from community.audit import csv_safe
 from ileanet.pdf import render_pdf
 from ipup.models import ResearchProject
 from ipup.permissions import can_manage_projects
@@ -200,6 +201,8 @@ def checklist_template(request, pk):
         action = request.POST.get("action")
         item = None
         if request.POST.get("item"):
+            if not request.POST["item"].isdigit():
+                raise Http404
             item = get_object_or_404(
                 ChecklistItem.objects.select_related("stage"),
                 pk=request.POST["item"],
@@ -276,7 +279,8 @@ def checklist_comparison(request):
         for row in rows:
             writer.writerow(
                 [
-                    row.project.acronym or row.project.title,
+                    # Project names come from open data: never a formula in a spreadsheet.
+                    csv_safe(row.project.acronym or row.project.title),
                     row.version,
                     *["" if row.stages.get(key) is None else row.stages[key] for key, _l in stages],
                     "" if row.overall is None else row.overall,

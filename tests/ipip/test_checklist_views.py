@@ -12,6 +12,7 @@ from guardian.shortcuts import assign_perm
 from community.roles import Role
 from ipip.models import ChecklistItem, ChecklistTemplate, ItemState, ProjectChecklist
 from ipip.services.checklists import checklist_adopt
+from ipup.models import ResearchProject
 from tests.ipip.test_checklists import set_states, small_template
 from tests.ipup.factories import ResearchProjectFactory
 
@@ -255,6 +256,9 @@ def test_a_coordinator_drafts_edits_and_publishes_a_version(people, client_for):
     other = ChecklistItem.objects.filter(stage__template=draft).first()
     client.post(url, {"action": "delete", "item": other.pk})
     assert ChecklistItem.objects.filter(pk=other.pk).exists()
+    # a forged item id is not found (it was a server error: found by an attacker's pass)
+    for forged in ("abc", "1 OR 1=1"):
+        assert client.post(url, {"action": "delete", "item": forged}).status_code == 404
 
 
 def _compare_setup(holder, n):
@@ -290,6 +294,18 @@ def test_comparison_sorts_exports_and_charts(people, client_for):
     lines = csv.content.decode().splitlines()
     assert lines[1].startswith("P00,2,0,100")
     assert lines[2].startswith("P01,2,100,0")
+
+
+def test_a_project_name_is_never_a_formula_in_the_csv(people, client_for):
+    TEMPLATE[:] = [small_template(version=2)]
+    (project,) = _compare_setup(people["holder"], 1)
+    ResearchProject.objects.filter(pk=project.pk).update(acronym='=HYPERLINK("http://x")')
+
+    csv = client_for(people["coordinator"]).get(
+        reverse("ipip:checklist-comparison"), {"format": "csv"}
+    )
+
+    assert csv.content.decode().splitlines()[1].startswith("\"'=HYPERLINK")
 
 
 def test_comparison_runs_a_fixed_number_of_queries(
