@@ -428,7 +428,9 @@ def _manages_projects(user) -> bool:
     )
 
 
-def _holds(user, prefix: str = "project__"):
+def held_by(user, prefix: str = "project__"):
+    """An Exists() true when ``user`` holds the project reached through ``prefix`` (``""``
+    on a ResearchProject queryset itself): the one query of the holders' guardian grants."""
     from ipup.models import ProjectUserObjectPermission
 
     return Exists(
@@ -447,10 +449,24 @@ def project_document_filter(user, *, drafts: bool = False) -> Q:
         return NOTHING
     if _manages_projects(user):
         return Q()
-    holder = Q(_holds(user))
+    holder = Q(held_by(user))
     if drafts or Tier.MEMBERS not in tiers_for(user):
         return holder
     return holder | Q(approved_version__isnull=False)
+
+
+def can_read_checklist(user, project) -> bool:
+    """A project's IPIP checklist (SPEC §4.2) is read by every verified member in good standing
+    (it is how the network learns from projects' practice), by its holders and coordinators;
+    its evidence files only by the latter (ipip.services.checklists.can_write_checklist), as
+    they may be the consortium's internal papers."""
+    if user is None or not user.is_authenticated or not user.is_active or user.is_suspended:
+        return False
+    if _manages_projects(user) or Tier.MEMBERS in tiers_for(user):
+        return True
+    from ipup.models import ResearchProject
+
+    return ResearchProject.objects.filter(held_by(user, prefix=""), pk=project.pk).exists()
 
 
 def can_review_project_documents(user) -> bool:
@@ -464,7 +480,12 @@ def can_review_project_documents(user) -> bool:
 # the waiting list) and to those who run events.
 
 
-def can_see_event_link(user, event) -> bool:
+def can_see_event_link(
+    user, event, *, listed: bool = False, registered: bool | None = None
+) -> bool:
+    """``listed``: ``event`` comes from ``Event.objects.visible_to(user)`` (or a queryset
+    filtered by it); ``registered``: whether ``user`` is registered, when the caller annotated
+    it. A list passes both and the rule costs no query per row."""
     from django.core.exceptions import ObjectDoesNotExist
 
     from .models import Event
@@ -472,7 +493,7 @@ def can_see_event_link(user, event) -> bool:
 
     if not event.online_url or user is None or not user.is_authenticated:
         return False
-    if not Event.objects.filter(audience_filter(user), pk=event.pk).exists():
+    if not listed and not Event.objects.filter(audience_filter(user), pk=event.pk).exists():
         return False
     try:
         showcase = event.showcase
@@ -482,6 +503,8 @@ def can_see_event_link(user, event) -> bool:
         not user.is_suspended and Role.IPUP_COORDINATOR.value in roles_of(user)
     ):
         return True
+    if registered is not None:
+        return registered
     return showcase.registrations.filter(member=user, status="registered").exists()
 
 

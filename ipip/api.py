@@ -13,11 +13,12 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
 
+from community.visibility import can_read_checklist
 from ipup.models import ResearchProject
 
 from .models import ItemState
 from .selectors import checklist_view_for
-from .services.checklists import can_see_checklist, item_state_update
+from .services.checklists import item_state_update
 
 # A plain string in the schema: an enum named "status" would collide with the other apps'.
 _STATUSES = "One of: " + ", ".join(ItemState.Status.values) + "."
@@ -73,7 +74,7 @@ def _project(request, project_pk) -> ResearchProject:
     project = get_object_or_404(
         ResearchProject.objects.defer("search_vector", "embedding"), pk=project_pk
     )
-    if not can_see_checklist(request.user, project):
+    if not can_read_checklist(request.user, project):
         raise Http404
     return project
 

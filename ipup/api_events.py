@@ -62,14 +62,13 @@ class ShowcaseEventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_online_url(self, showcase) -> str | None:
-        # The rule is asked only where it may say yes (an organiser, a registered viewer):
-        # the list stays a fixed number of queries for everyone else.
-        if not showcase.event.online_url:
-            return None
-        if not (self.context.get("manages") or showcase.viewer_registered):
-            return None
+        # The queryset is the caller's visible events, annotated with their registration: the
+        # rule needs no query per row.
         user = self.context["request"].user
-        return showcase.event.online_url if can_see_event_link(user, showcase.event) else None
+        visible = can_see_event_link(
+            user, showcase.event, listed=True, registered=showcase.viewer_registered
+        )
+        return showcase.event.online_url if visible else None
 
 
 class ShowcaseEventViewSet(viewsets.ReadOnlyModelViewSet):
@@ -77,13 +76,6 @@ class ShowcaseEventViewSet(viewsets.ReadOnlyModelViewSet):
     public agenda and places left."""
 
     serializer_class = ShowcaseEventSerializer
-
-    def get_serializer_context(self):
-        from community.services.calendar import can_manage_events
-
-        context = super().get_serializer_context()
-        context["manages"] = can_manage_events(self.request.user)
-        return context
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator's dry run

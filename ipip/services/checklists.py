@@ -36,20 +36,6 @@ def can_write_checklist(user, project) -> bool:
     return can_manage_projects(user) or holds_project(user, project)
 
 
-def can_see_checklist(user, project) -> bool:
-    """A project's checklist is shown to every verified member (it is how the network learns
-    from projects' practice), and to those who fill it in; its evidence files stay with the
-    latter (see can_write_checklist), as they may be internal papers of the consortium."""
-    if can_write_checklist(user, project):
-        return True
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and not user.is_suspended
-        and user.verified_affiliation is not None
-    )
-
-
 def _require_coordinator(actor: User) -> None:
     if not can_manage_projects(actor):
         raise PermissionDenied(_("Only IPUP coordinators may change the checklist template."))

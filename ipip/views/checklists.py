@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from community.audit import csv_safe
+from community.visibility import can_read_checklist
 from ileanet.pdf import render_pdf
 from ipup.models import ResearchProject
 from ipup.permissions import can_manage_projects
@@ -20,7 +21,6 @@ from ..forms import ItemStateForm, PublishForm, TemplateItemForm
 from ..models import ChecklistItem, ChecklistStage, ChecklistTemplate, ItemState
 from ..selectors import SORT_COLUMNS, checklist_view_for, comparison_rows, template_items
 from ..services.checklists import (
-    can_see_checklist,
     can_write_checklist,
     checklist_adopt,
     item_state_update,
@@ -35,7 +35,7 @@ from ..services.checklists import (
 def _project(user, pk) -> ResearchProject:
     """A project whose checklist ``user`` may see; 404 for both missing and forbidden."""
     project = get_object_or_404(ResearchProject.objects.defer("search_vector", "embedding"), pk=pk)
-    if not can_see_checklist(user, project):
+    if not can_read_checklist(user, project):
         raise Http404
     return project
 
@@ -139,7 +139,7 @@ def _checklist_url(project, state) -> str:
 
 @require_http_methods(["GET"])
 def evidence_file(request, pk, state_id):
-    # Evidence files are for the holders and coordinators only (see can_see_checklist).
+    # Evidence files are for the holders and coordinators only (community.visibility.can_read_checklist).
     state = _state(request.user, pk, state_id, for_write=True)
     if not state.evidence_file:
         raise Http404

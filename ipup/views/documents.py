@@ -9,13 +9,13 @@ services' predicates (``can_write_document``, ``can_review_document``)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from community.visibility import can_review_project_documents
+from community.visibility import can_review_project_documents, held_by
 
 from .. import documents as schemas
 from ..forms.documents import DocumentForm, initial_for
@@ -23,7 +23,6 @@ from ..models import (
     DocumentKind,
     DocumentVersion,
     ProjectDocument,
-    ProjectUserObjectPermission,
     ResearchProject,
 )
 from ..permissions import holds_project
@@ -40,12 +39,6 @@ from .needs import _form_errors
 
 PER_PAGE = 25
 WAITING = (ProjectDocument.State.SUBMITTED, ProjectDocument.State.RESUBMITTED)
-
-
-def _held_by(user):
-    return ProjectUserObjectPermission.objects.filter(
-        content_object=OuterRef("project_id"), user=user, permission__codename="hold_project"
-    )
 
 
 def _access_document(user, project_id, kind, *, drafts: bool, for_write=False) -> ProjectDocument:
@@ -277,7 +270,7 @@ def document_review_list(request):
         .filter(state__in=WAITING)
         .select_related("project", "latest_version__submitted_by")
         .defer("draft", "latest_version__data", "project__search_vector", "project__embedding")
-        .annotate(own=Exists(_held_by(user)))
+        .annotate(own=held_by(user))
         .order_by("latest_version__submitted_at", "pk")
     )
     return render(
@@ -291,9 +284,7 @@ def document_review_list(request):
 def my_projects(request):
     """The projects the member holds, with their documents' states."""
     projects = (
-        ResearchProject.objects.filter(
-            grants__user=request.user, grants__permission__codename="hold_project"
-        )
+        ResearchProject.objects.filter(held_by(request.user, prefix=""))
         .only("pk", "acronym", "title")
         .prefetch_related(
             Prefetch(
