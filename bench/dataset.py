@@ -1,8 +1,9 @@
-"""Bench data beyond the demo: a thread of 200 posts and a load of posts for search.
+"""Bench data beyond the demo: a thread of 200 posts, a load of posts and Knowledge Factory
+items for the global search, and research projects.
 
-Idempotent: made once per database (the rooms' slugs mark it), reused by later runs. Written
-with set-based SQL, not the services: the bench measures reading, and 100,000 posts through the
-services would take minutes.
+Idempotent: made once per database (the rooms' slugs and the rows' counts mark it), reused by
+later runs. Written with set-based SQL, not the services: the bench measures reading, and
+500,000 posts through the services would take an hour.
 """
 
 import os
@@ -12,11 +13,26 @@ from django.db import connection, transaction
 LOAD_ROOM = "bench-load"
 THREAD_ROOM = "bench-thread"
 THREAD_TITLE = "Bench thread of 200 posts"
-# Posts in the search load: ~90% contain the common term, one in a thousand the rare one.
-LOAD_POSTS = int(os.environ.get("BENCH_POSTS", "100000"))
+# The global search's load (issue 15): posts and published items, each holding the common term
+# (~90%), the middle one (~10%) and the rare one (~0.1%), in their text and in some titles.
+LOAD_POSTS = int(os.environ.get("BENCH_POSTS", "500000"))
+LOAD_ITEMS = int(os.environ.get("BENCH_ITEMS", "100000"))
 POSTS_PER_THREAD = 100
 COMMON_TERM = "network"
+MIDDLE_TERM = "drone"
 RARE_TERM = "quokka"
+ITEM_TITLE = "Bench item "
+
+
+def _terms(seed: str) -> str:
+    """SQL for the terms a row holds, from an integer expression ``seed`` spread over rows:
+    the common one 9 rows in 10, the middle one 1 in 10, the rare one 1 in 1,000. (The queries
+    below interpolate only this module's constants: hence their ``noqa: S608``.)"""
+    return f"""
+        CASE WHEN ({seed}) %% 10 <> 0 THEN ' {COMMON_TERM}' ELSE '' END
+        || CASE WHEN ({seed}) %% 10 = 3 THEN ' {MIDDLE_TERM}' ELSE '' END
+        || CASE WHEN ({seed}) %% 1000 = 7 THEN ' {RARE_TERM}' ELSE '' END
+    """
 
 
 def _room(slug: str, name: str):
@@ -52,47 +68,58 @@ def ensure_forum_dataset() -> None:
         room_counters_refresh([thread_room.pk])
 
     load_room = _room(LOAD_ROOM, "Bench: search load")
-    if Thread.objects.filter(room=load_room).exists():
-        return
     threads = max(1, LOAD_POSTS // POSTS_PER_THREAD)
+    if Thread.objects.filter(room=load_room).count() == threads:
+        return
     with connection.cursor() as cursor:
+        # A load of another size (BENCH_POSTS changed): made again. Bench rows have nothing
+        # hanging off them, so plain deletes do.
         cursor.execute(
-            """
+            "DELETE FROM community_post WHERE thread_id IN"
+            " (SELECT id FROM community_thread WHERE room_id = %s)",
+            [load_room.pk],
+        )
+        cursor.execute("DELETE FROM community_thread WHERE room_id = %s", [load_room.pk])
+        cursor.execute(
+            f"""
             INSERT INTO community_thread
                 (room_id, title, author_id, created_at, is_pinned, is_locked, post_count,
                  last_post_at)
-            SELECT %s, 'Load thread ' || g, %s, now() - g * interval '1 minute', false, false,
-                   %s, now() - g * interval '1 minute'
+            SELECT %s, 'Load thread ' || g || {_terms("g * 7")}, %s,
+                   now() - g * interval '5 minutes', false, false, %s,
+                   now() - g * interval '5 minutes'
             FROM generate_series(1, %s) g
-            """,
+            """,  # noqa: S608
             [load_room.pk, authors[0].pk, POSTS_PER_THREAD, threads],
         )
         cursor.execute(
-            """
+            f"""
             INSERT INTO community_post
                 (thread_id, author_id, body, body_html, created_at, is_hidden, hidden_reason,
                  useful_count)
             SELECT t.id, %(author)s,
-                   CASE WHEN random() < 0.9 THEN %(common)s ELSE %(other)s END || g
-                   || CASE WHEN (t.id * 100 + g) %% 1000 = 7 THEN %(rare)s ELSE '' END,
+                   CASE WHEN g %% 2 = 0 THEN %(one)s ELSE %(other)s END || g
+                   || {_terms("t.id * 100 + g")},
                    '', t.created_at + g * interval '1 second', false, '', 0
             FROM community_thread t, generate_series(1, %(per_thread)s) g
             WHERE t.room_id = %(room)s
-            """,
+            """,  # noqa: S608
             {
                 "author": authors[0].pk,
-                "common": f"Report on {COMMON_TERM} cooperation between border units, number ",
+                "one": "Report on cooperation between border units, number ",
                 "other": "Field report on document fraud, number ",
-                "rare": f" {RARE_TERM}",
                 "per_thread": POSTS_PER_THREAD,
                 "room": load_room.pk,
             },
         )
+        # As community.search.post_index would: the thread's title (A) on its first post.
         cursor.execute(
             """
             UPDATE community_post p
             SET body_html = '<p>' || p.body || '</p>',
-                search_vector = setweight(to_tsvector('english', p.body), 'B')
+                search_vector = setweight(to_tsvector('english', CASE
+                    WHEN p.created_at = t.created_at + interval '1 second' THEN t.title
+                    ELSE '' END), 'A') || setweight(to_tsvector('english', p.body), 'B')
             FROM community_thread t
             WHERE p.thread_id = t.id AND t.room_id = %s
             """,
@@ -101,6 +128,46 @@ def ensure_forum_dataset() -> None:
     room_counters_refresh([load_room.pk])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics for the new rows, as autovacuum would
+
+
+@transaction.atomic
+def ensure_knowledge_dataset() -> None:
+    """Published Knowledge Factory items for the global search: mostly for members, some
+    public, some LEA-only, published over eight years; their vectors computed by the same
+    function as the services' (knowledge_factory.indexing.item_index)."""
+    from knowledge_factory.indexing import item_index
+    from knowledge_factory.models import Item
+
+    bench_items = Item.objects.filter(title__startswith=ITEM_TITLE)
+    if bench_items.count() == LOAD_ITEMS:
+        return
+    bench_items.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO knowledge_factory_item
+                (type, title, summary, body, body_html, file, source_url, published_on, tier,
+                 status, review_note, submitted_at, published_at, created_at, updated_at)
+            SELECT (ARRAY['article', 'report', 'study', 'deliverable'])[1 + g %% 4],
+                   %(title)s || g || CASE WHEN g %% 5 = 0 THEN {_terms("g * 3")} ELSE '' END,
+                   'Summary of field work on cross-border cooperation, number ' || g,
+                   'Findings on document fraud and investigation methods, number ' || g
+                   || {_terms("g")},
+                   '', '', '', NULL,
+                   CASE WHEN g %% 20 = 0 THEN 'lea' WHEN g %% 10 = 1 THEN 'public'
+                        ELSE 'members' END,
+                   'published', '', published, published, published, published
+            FROM generate_series(1, %(count)s) g,
+                 LATERAL (SELECT now() - (g::float / %(count)s) * interval '8 years'
+                          AS published) p
+            """,  # noqa: S608
+            {"title": ITEM_TITLE, "count": LOAD_ITEMS},
+        )
+    ids = list(bench_items.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), 20_000):
+        item_index(ids[start : start + 20_000])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE knowledge_factory_item")
 
 
 def bench_thread_path() -> str:

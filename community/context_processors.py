@@ -20,6 +20,9 @@ def navigation(request):
                 roles & {Role.COMMUNITY_MANAGER, Role.ADMINISTRATOR, Role.IPUP_COORDINATOR}
             ),
             "verified": user.verified_affiliation is not None,
+            "knowledge_manager": bool(
+                roles & {Role.KNOWLEDGE_MANAGER, Role.COMMUNITY_MANAGER, Role.ADMINISTRATOR}
+            ),
             "admin_site": user.is_staff,
             "can_invite": can_invite(user),
             # One query, and only when a page actually shows the badge (not in htmx partials).

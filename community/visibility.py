@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.http import Http404
 from django.utils import timezone
 
-from .roles import Role, is_community_manager
+from .roles import Role, has_role, is_community_manager
 from .tiers import Tier, affiliations_for_tier, tiers_for
 
 NOTHING = Q(pk__in=[])
@@ -545,10 +545,110 @@ def _visible_projects(user):
     return ResearchProject.objects.filter(project_filter(user))
 
 
+# --- Knowledge Factory items (SPEC §5): the room tiers, for published items ------------------
+#
+# An item's access level is a tier (public, all verified members, LEA only) read exactly as a
+# room's. Before it is published an item is read by its author (while they read its tier) and by
+# the knowledge managers whose tiers include it (they review it; an LEA-only submission waits
+# for a knowledge manager who may read LEA content, or a community manager). Search, facets,
+# feeds and the newsletter narrow this to published items; they never widen it.
+
+
+def can_review_knowledge(user) -> bool:
+    """Whether ``user`` reviews Knowledge Factory submissions (and keeps its tags tidy)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and not user.is_suspended
+        and (has_role(user, Role.KNOWLEDGE_MANAGER) or _sees_everything(user))
+    )
+
+
+def knowledge_item_filter(user) -> Q:
+    """Knowledge Factory items ``user`` may open."""
+    published = Q(status="published") & audience_filter(user)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return published
+    if user.is_suspended:
+        return NOTHING
+    # The author too reads their item only while it has a tier they read: a reviewer may have
+    # raised it to LEA-only (and edited it), or the author may no longer be an LEA officer.
+    shown = published | (Q(author=user) & audience_filter(user))
+    if can_review_knowledge(user):
+        shown |= ~Q(status="published") & audience_filter(user)
+    return shown
+
+
+def knowledge_item_audience_filter(item) -> Q:
+    """``knowledge_item_filter`` read the other way, for a published item: the members who may
+    read it (who may be told of it). Its tier reads like an open room of that tier."""
+    from .models import Room
+
+    return room_audience_filter(Room(tier=item.tier, is_private=False))
+
+
+def knowledge_newsletter_filter() -> Q:
+    """What a newsletter prints: published items every verified member may read (public and
+    members' items, never LEA-only ones) — a newsletter is read by all members and forwarded."""
+    return Q(status="published", tier__in=[Tier.PUBLIC, Tier.MEMBERS])
+
+
+def can_edit_knowledge_item(user, item) -> bool:
+    """The author edits their submission until it is published; reviewers edit it any time."""
+    if not (user.is_authenticated and user.is_active and not user.is_suspended):
+        return False
+    if can_review_knowledge(user) and can_read_tier(user, item.tier):
+        return True
+    return (
+        item.author_id == user.pk
+        and item.status in ("submitted", "changes")
+        and can_read_tier(user, item.tier)
+    )
+
+
+def access_knowledge_item(user, item_id: int):
+    """The item if ``user`` may open it, else Http404 (missing and forbidden look the same)."""
+    from knowledge_factory.models import Item
+
+    item = Item.objects.filter(knowledge_item_filter(user), pk=item_id).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def _visible_knowledge_items(user):
+    from knowledge_factory.models import Item
+
+    return Item.objects.filter(knowledge_item_filter(user))
+
+
+def knowledge_newsletter_visible_filter(user) -> Q:
+    """Newsletters ``user`` may see: all of them, drafts included, for those who make them
+    (knowledge managers, community managers); for everyone else the published ones whose item
+    they may open (a newsletter is published as a members' item carrying its PDF)."""
+    if can_review_knowledge(user):
+        return Q()
+    from knowledge_factory.models import Item
+
+    return Q(
+        status="published",
+        item__in=Item.objects.filter(knowledge_item_filter(user)).values("pk"),
+    )
+
+
+def _visible_knowledge_newsletters(user):
+    from knowledge_factory.models import Newsletter
+
+    return Newsletter.objects.filter(knowledge_newsletter_visible_filter(user))
+
+
 NOTIFICATION_TARGETS = {
     "ipup.projectdocument": _visible_documents,
     "community.event": _visible_events,
     "ipup.researchproject": _visible_projects,
+    "knowledge_factory.item": _visible_knowledge_items,
+    "knowledge_factory.newsletter": _visible_knowledge_newsletters,
 }
 
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/v1/", include("ileanet.api.urls")),
     path("ipup/", include("ipup.urls")),
     path("ipip/", include("ipip.urls")),
+    path("knowledge/", include("knowledge_factory.urls")),
     path("", include("community.urls")),
 ]
 

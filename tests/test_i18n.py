@@ -25,6 +25,7 @@ CATALOGUE_GLOBS = (
     "community/locale/*/LC_MESSAGES/*.po",
     "ipup/locale/*/LC_MESSAGES/*.po",
     "ipip/locale/*/LC_MESSAGES/*.po",
+    "knowledge_factory/locale/*/LC_MESSAGES/*.po",
 )
 CATALOGUES = sorted(path for pattern in CATALOGUE_GLOBS for path in BASE_DIR.glob(pattern))
 

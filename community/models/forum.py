@@ -7,7 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -118,6 +118,15 @@ class Thread(models.Model):
     # Denormalised, kept by the services: visible (not hidden) posts only.
     post_count = models.PositiveIntegerField(default=0, editable=False)
     last_post_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The title alone, for the global search (ileanet.search): a title match is found through
+    # its own GIN index however many post bodies share the word. Computed by PostgreSQL on
+    # every write (a generated column), so a rename, a merge or an admin edit cannot leave it
+    # stale.
+    title_vector = models.GeneratedField(
+        expression=SearchVector("title", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ThreadQuerySet.as_manager()
 
@@ -129,6 +138,7 @@ class Thread(models.Model):
             models.Index(
                 fields=["room", "-is_pinned", "-last_post_at"], name="thread_room_listing"
             ),
+            GinIndex(fields=["title_vector"], name="thread_title_search"),
         ]
 
     def __str__(self):

@@ -74,6 +74,61 @@ def notification_send(
     return notification
 
 
+def notification_send_many(
+    *,
+    recipients,
+    kind: str,
+    target: models.Model,
+    subject: str,
+    link: str,
+    key: str,
+    actor: User | None = None,
+) -> int:
+    """``notification_send`` for many members at once (the followers of a Knowledge Factory
+    item): ``recipients`` is a queryset of members ALREADY narrowed by the target's audience
+    rule read the other way (``community.visibility.*_audience_filter``). A constant number of
+    queries whatever their number; once per member and ``key`` (a retried task inserts nothing);
+    the immediate e-mails and the digests check the target's rule again when they send.
+    Returns how many members were notified now."""
+    target_type = ContentType.objects.get_for_model(target)
+    already = Notification.objects.filter(key=key, recipient=models.OuterRef("pk"))
+    new = list(
+        recipients.filter(is_active=True)
+        .exclude(models.Exists(already))
+        .values_list("pk", "email_frequency")
+    )
+    if not new:
+        return 0
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk,
+                kind=kind,
+                target_type=target_type,
+                target_id=target.pk,
+                subject=subject[:300],
+                link=link[:500],
+                key=key,
+                actor=actor,
+            )
+            for pk, _frequency in new
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    immediate = [pk for pk, frequency in new if frequency == EmailFrequency.IMMEDIATE]
+    if immediate:
+        from ..tasks import notification_email_task
+
+        ids = list(
+            Notification.objects.filter(
+                key=key, recipient_id__in=immediate, emailed_at__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: [notification_email_task.delay(pk) for pk in ids])
+    return len(new)
+
+
 def notification_unread_count(user) -> int:
     return notification_list_for(user).filter(read_at__isnull=True).count()
 

@@ -304,3 +304,74 @@ def _traces_erase(*, member: User, old_email: str, pseudonym: str) -> None:
 
 # Other apps erase what they keep about a member (ipup: the e-mail on survey invitations).
 ERASERS: list[Callable[[User], None]] = []
+
+
+# issue 15: knowledge factory — the member's items and their history are exported; on deletion
+# the items stay (their author shown under the pseudonym, as posts), what the member follows and
+# their personal feed's secret go.
+@exporter
+def _knowledge_factory(member: User) -> dict[str, list]:
+    from knowledge_factory.models import Item, ItemEvent
+
+    tags = _knowledge_tags(member)
+    items = [
+        {**row, "tags": sorted(tags.get(row["id"], []))}
+        # What they wrote and may still read: an item a reviewer moved to an access level the
+        # member does not read (LEA only) is no longer theirs to take away.
+        for row in Item.objects.visible_to(member)
+        .filter(author=member)
+        .order_by("submitted_at", "pk")
+        .values(
+            "id",
+            "type",
+            "title",
+            "summary",
+            "body",
+            "source_url",
+            "published_on",
+            "tier",
+            "status",
+            "review_note",
+            "submitted_at",
+            "published_at",
+        )
+    ]
+    own = set(Item.objects.visible_to(member).filter(author=member).values_list("pk", flat=True))
+    history = [
+        {
+            "item": event["item_id"],
+            "action": event["action"],
+            "by_you": event["actor_id"] == member.pk,
+            "note": event["note"],
+            # On someone else's item, which fields the member changed, not their text.
+            "changed": event["changes"] if event["item_id"] in own else sorted(event["changes"]),
+            "created_at": event["created_at"],
+        }
+        for event in ItemEvent.objects.filter(Q(item_id__in=own) | Q(actor=member))
+        .order_by("created_at", "pk")
+        .values("item_id", "action", "actor_id", "note", "changes", "created_at")
+    ]
+    return {"knowledge_items.json": items, "knowledge_item_history.json": history}
+
+
+def _knowledge_tags(member: User) -> dict[int, list[str]]:
+    from knowledge_factory.models import Item
+
+    tags: dict[int, list[str]] = {}
+    for pk, name in (
+        Item.objects.visible_to(member)
+        .filter(author=member, tags__isnull=False)
+        .values_list("pk", "tags__name")
+    ):
+        tags.setdefault(pk, []).append(name)
+    return tags
+
+
+def _knowledge_factory_erase(member: User) -> None:
+    from knowledge_factory.models import Follow, ReaderFeed
+
+    Follow.objects.filter(member=member).delete()
+    ReaderFeed.objects.filter(member=member).delete()
+
+
+ERASERS.append(_knowledge_factory_erase)

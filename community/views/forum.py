@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ileanet import ratelimit
+from ileanet import search as search_engine
+from ileanet.forms import form_errors_add
 from ileanet.markdown import render_markdown
 
 from .. import selectors
 from ..forms import FlagForm, PostEditForm, ReplyForm, SearchForm, ThreadForm
 from ..models import Post, Room, Subscription, User
-from ..search import SearchPage, post_search
 from ..services import forum as forum_services
 from ..services.moderation import flag_create
 from ..services.notifications import notification_mark_read
@@ -42,14 +43,6 @@ from ..visibility import (
 )
 
 FEED_SIZE = 30
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _thread_url(thread_id: int, page: int = 1, post_id: int | None = None) -> str:
@@ -159,7 +152,7 @@ def thread_create(request, slug):
                 files=form.cleaned_data["attachments"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -346,7 +339,7 @@ def post_reply(request, pk):
                     files=form.cleaned_data["attachments"],
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_add(form, error)
             except PermissionDenied:
                 raise Http404 from None
             else:
@@ -402,7 +395,7 @@ def post_edit(request, pk):
                 reason=form.cleaned_data.get("reason", ""),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -454,7 +447,7 @@ def post_flag(request, pk):
         try:
             flag_create(actor=request.user, post=post, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -485,42 +478,46 @@ def attachment_download(request, pk):
 # --- Search -----------------------------------------------------------------------------------
 
 
-def _search(user, data, rooms) -> SearchPage:
-    """A room filter the reader cannot see, or an unknown author, gives no results: the same
-    answer as for a room or a handle that does not exist."""
-    nothing = SearchPage(data["q"], [], 0, False, 1, False)
-    room = author = None
+def _post_filters(data, rooms) -> search_engine.PostFilters:
+    """The posts' own filters. A room the reader cannot see, or an unknown author, gives no
+    posts: the same answer as for a room or a handle that does not exist."""
+    filters = search_engine.PostFilters(since=data["since"], until=data["until"])
     if data["room"]:
-        room = next((r for r in rooms if r.slug == data["room"]), None)
-        if room is None:
-            return nothing
+        filters.room = next((r for r in rooms if r.slug == data["room"]), None)
+        filters.impossible |= filters.room is None
     if data["author"]:
-        author = User.objects.filter(handle__iexact=data["author"]).first()
-        if author is None:
-            return nothing
-    return post_search(
-        user,
-        data["q"],
-        room=room,
-        author=author,
-        since=data["since"],
-        until=data["until"],
-        page=data["page"] or 1,
-    )
+        filters.author = User.objects.filter(handle__iexact=data["author"]).first()
+        filters.impossible |= filters.author is None
+    return filters
 
 
 @require_http_methods(["GET"])
 def search(request):
+    """The one search box (ileanet.search): every kind grouped, or one kind (``?kind=``)
+    paginated; the room, author and date filters narrow the posts."""
+    data = request.GET.copy()
+    truncated = len(data.get("q", "")) > search_engine.MAX_QUERY_LENGTH
+    if truncated:  # a pasted essay is cut to its first words rather than refused
+        data["q"] = " ".join(data["q"].split())[: search_engine.MAX_QUERY_LENGTH]
+    kind = data.get("kind") if data.get("kind") in search_engine.KINDS else None
     rooms = list(Room.objects.visible_to(request.user).only("slug", "name"))
-    form = SearchForm(request.GET or None, rooms=rooms)
+    form = SearchForm(data if request.GET else None, rooms=rooms)
     results = None
     if form.is_valid() and form.cleaned_data["q"].strip():
         who = request.user.pk or request.META.get("REMOTE_ADDR", "")
         if not ratelimit.allow("search", who, default="30/60"):
             form.add_error(None, _("Too many searches in a minute. Wait a moment."))
             return render(request, "community/search.html", {"form": form}, status=429)
-        results = _search(request.user, form.cleaned_data, rooms)
-    context = {"form": form, "results": results}
+        results = search_engine.search(
+            request.user,
+            form.cleaned_data["q"],
+            kind=kind,
+            page=form.cleaned_data["page"] or 1,
+            posts=_post_filters(form.cleaned_data, rooms),
+        )
+    if results is not None:
+        results.truncated |= truncated
+    context = {"form": form, "results": results, "kind": kind}
     if request.htmx:
         return render(request, "community/search.html#results", context)
     return render(request, "community/search.html", context)

@@ -4,11 +4,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ileanet import ratelimit
+from ileanet.forms import form_errors_add
 from ileanet.markdown import render_markdown
 
 from .. import selectors, services
@@ -42,14 +44,6 @@ def posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _form_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @login_not_required
 @require_http_methods(["GET"])
 def home(request):
@@ -70,8 +64,24 @@ def home(request):
             "attention": selectors.home_attention_for(request.user),
             "checklist": selectors.onboarding_checklist_for(request.user),
             "latest_news": NewsPost.objects.visible_to(request.user)[:3],
+            # issue 15: knowledge factory
+            "knowledge": SimpleLazyObject(lambda: _knowledge_home(request.user)),
         },
     )
+
+
+# issue 15: knowledge factory
+def _knowledge_home(user) -> dict:
+    """For reviewers, how many submissions they may read wait for review (one query, on the
+    review queue's index); nothing to ask for other members."""
+    from knowledge_factory.models import Item
+
+    from ..visibility import can_review_knowledge, knowledge_item_filter
+
+    if not can_review_knowledge(user):
+        return {"reviewer": False}
+    waiting = Item.objects.filter(knowledge_item_filter(user), status=Item.Status.SUBMITTED)
+    return {"reviewer": True, "waiting": waiting.count()}
 
 
 @require_http_methods(["GET", "POST"])
@@ -186,7 +196,7 @@ def invitation_create(request):
         try:
             services.invitation_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
             status = 429 if getattr(error, "code", None) == "rate_limited" else 200
         else:
             if manager:
@@ -261,7 +271,7 @@ def application_approve(request, pk):
                 organisation=form.cleaned_data["organisation"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Approved: an invitation is on its way to the applicant."))
             return redirect("community:application-list")
@@ -315,7 +325,7 @@ def verification_verify(request, pk):
                 actor=request.user, member=member, organisation=form.cleaned_data["organisation"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request, _("%(member)s's affiliation is verified.") % {"member": member}
@@ -337,7 +347,7 @@ def member_change_confirm(request, pk):
                 actor=request.user, member=member, organisation=form.cleaned_data["organisation"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("%(member)s's change is confirmed.") % {"member": member})
             return redirect("community:verification-list")
@@ -380,7 +390,7 @@ def member_affiliation(request, pk):
         try:
             services.affiliation_change(actor=request.user, member=member, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,

@@ -13,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ileanet.forms import form_errors_add
+
 from ..audit import SECURITY_PREFIX, csv_safe
 from ..forms import (
     AuditFilterForm,
@@ -35,7 +37,7 @@ from ..visibility import (
     can_moderate_room,
     visible_room_ids,
 )
-from .forum import _form_errors, _post_url
+from .forum import _post_url
 
 AUDIT_PAGE_SIZE = 50
 
@@ -100,7 +102,7 @@ def post_hide(request, pk):
             ):
                 next_url = _post_url(request.user, post)
             return redirect(next_url)
-        _form_errors(form, error)
+        form_errors_add(form, error)
     elif request.method == "GET" and not can_moderate_room(request.user, post.thread.room):
         raise Http404
     return render(request, "community/post_hide.html", {"post": post, "form": form})
@@ -157,7 +159,7 @@ def thread_moderate(request, pk):
             messages.success(request, _("Done."))
             target_pk = data["target"] if action == Action.MERGE else thread.pk
             return redirect("community:thread-detail", pk=target_pk)
-        _form_errors(form, error)
+        form_errors_add(form, error)
     return render(request, "community/thread_moderate.html", {"thread": thread, "form": form})
 
 
@@ -179,7 +181,7 @@ def room_create(request):
         if error is None:
             messages.success(request, _("Room created."))
             return redirect("community:room-edit", slug=room.slug)
-        _form_errors(form, error)
+        form_errors_add(form, error)
     return render(request, "community/room_form.html", {"form": form, "room": None})
 
 
@@ -205,7 +207,7 @@ def room_edit(request, slug):
                 if error is None:
                     messages.success(request, _("Room saved."))
                     return redirect("community:room-edit", slug=form.cleaned_data["slug"])
-                _form_errors(form, error)
+                form_errors_add(form, error)
         elif action == "grant" and manager:
             grant_form = RoomGrantForm(request.POST)
             if grant_form.is_valid():
@@ -283,7 +285,7 @@ def member_sanction(request, pk):
             )
             messages.success(request, done)
             return redirect("community:member-sanction", pk=member.pk)
-        _form_errors(form, error)
+        form_errors_add(form, error)
     return render(
         request,
         "community/member_sanction.html",

@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ileanet.forms import form_errors_add
+
 from .. import selectors, services
 from ..forms import OrganisationFilterForm, OrganisationForm, OrganisationMergeForm
 from ..models import Organisation
-from .members import _form_errors, _require_manager, posted
+from .members import _require_manager, posted
 
 ORGANISATIONS_PER_PAGE = 100
 
@@ -41,7 +43,7 @@ def organisation_create(request):
         try:
             organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("%(name)s is added.") % {"name": organisation})
             return redirect("community:organisation-list")
@@ -61,7 +63,7 @@ def organisation_edit(request, pk):
                 actor=request.user, organisation=stored, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": form.cleaned_data["name"]})
             return redirect("community:organisation-list")
@@ -87,7 +89,7 @@ def organisation_merge(request, pk):
                 actor=request.user, source=source, target=form.cleaned_data["target"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,

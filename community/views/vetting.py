@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from ileanet.forms import form_errors_add
+
 from ..forms import InvitationImportForm, MemberOrganisationForm, VerificationMessageForm
 from ..models import Invitation, User
 from ..roles import is_community_manager
 from ..selectors.members import invitation_list_for_managers, verification_decisions_of
 from ..services import invitation_revoke as invitation_revoke_service
 from ..services import vetting as services
-from .forum import _form_errors
 from .moderation import _require_manager
 
 INVITATIONS_PER_PAGE = 50
@@ -47,7 +48,7 @@ def verification_message(request, pk, kind):
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             done = {
                 "reject": _("%(member)s is told their affiliation could not be verified."),
@@ -120,7 +121,7 @@ def invitation_import(request):
                 actor=request.user, rows=form.rows, message=form.cleaned_data["message"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             count = len(invitations)
             messages.success(

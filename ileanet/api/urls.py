@@ -9,6 +9,9 @@ from ipip.api import ChecklistItemStateViewSet, ProjectChecklistViewSet
 from ipup.api import NeedViewSet, ProjectViewSet, ScreeningCandidateViewSet
 from ipup.api_documents import ProjectDocumentViewSet
 from ipup.api_events import ShowcaseEventViewSet
+from knowledge_factory.api import ItemViewSet  # issue 15: knowledge factory
+
+from .search import SearchView
 
 app_name = "api"
 
@@ -16,6 +19,8 @@ router = SimpleRouter()
 router.register("projects", ProjectViewSet, basename="project")
 router.register("needs", NeedViewSet, basename="need")
 router.register("events", ShowcaseEventViewSet, basename="event")
+# issue 15: knowledge factory
+router.register("knowledge/items", ItemViewSet, basename="knowledge-item")
 router.register(
     r"needs/(?P<need_pk>\d+)/candidates", ScreeningCandidateViewSet, basename="need-candidate"
 )
@@ -33,6 +38,7 @@ router.register(
 
 urlpatterns = [
     *router.urls,
+    path("search/", SearchView.as_view(), name="search"),  # issue 15: search
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

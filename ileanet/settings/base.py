@@ -179,6 +179,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ipup.tasks.showcase_reminders_task",
         "schedule": crontab(minute=30),
     },
+    # issue 15: the draft newsletter for the month just ended, for the knowledge managers.
+    "knowledge-newsletter-draft": {
+        "task": "knowledge_factory.tasks.newsletter_draft_task",
+        "schedule": crontab(hour=4, minute=30, day_of_month=1),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -278,6 +283,7 @@ LOCALE_PATHS = [
     BASE_DIR / "community" / "locale",
     BASE_DIR / "ipup" / "locale",
     BASE_DIR / "ipip" / "locale",
+    BASE_DIR / "knowledge_factory" / "locale",
 ]
 TIME_ZONE = "Europe/Brussels"
 # English dates as Europeans write them (ileanet/formats/en); French uses Django's own.

@@ -1,6 +1,8 @@
 """Challenges and needs of LEAs (SPEC §3.2): the first stage of the uptake process."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -115,6 +117,15 @@ class Need(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The global search (ileanet.search): title A, description B. A generated column, computed
+    # by PostgreSQL on every write (the services, the admin, an import), so it is never stale
+    # and no service has to remember to refresh it; the migration that added it filled it.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("description", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = NeedQuerySet.as_manager()
 
@@ -122,6 +133,7 @@ class Need(models.Model):
         ordering = ["title"]
         verbose_name = _("challenge / need")
         verbose_name_plural = _("challenges and needs")
+        indexes = [GinIndex(fields=["search_vector"], name="need_search")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(research_answerable=True, out_of_scope_reason="")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from community.visibility import can_review_project_documents, held_by
+from ileanet.forms import form_errors_add
 
 from .. import documents as schemas
 from ..forms.documents import DocumentForm, initial_for
@@ -35,7 +36,6 @@ from ..services.documents import (
     document_submit,
     is_presentable,
 )
-from .needs import _form_errors
 
 PER_PAGE = 25
 WAITING = (ProjectDocument.State.SUBMITTED, ProjectDocument.State.RESUBMITTED)
@@ -177,7 +177,7 @@ def document_edit(request, project_id, kind):
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             if submit:
                 messages.success(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from community.models import Event
 from community.services.calendar import can_manage_events
 from community.visibility import can_see_event_link
+from ileanet.forms import form_errors_add
 
 from ..event_forms import EVENT_FIELDS, AgendaItemForm, RegistrationForm, ShowcaseForm
 from ..models import (
@@ -41,7 +42,6 @@ from ..services.events import (
     showcase_update,
     waiting_position,
 )
-from .needs import _form_errors
 
 Status = EventRegistration.Status
 
@@ -124,7 +124,7 @@ def showcase_edit(request, pk=None):
             else:
                 showcase = showcase_create(actor=request.user, **data, **event_fields)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The event is saved."))
             return redirect("ipup:showcase-detail", pk=showcase.pk)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from community.models import Domain, Thread
 from community.visibility import access_thread
+from ileanet.forms import form_errors_add
 
 from ..forms import NeedFilterForm, NeedForm
 from ..interest import project_presentations
@@ -109,14 +110,6 @@ def need_detail(request, pk):
     )
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @require_http_methods(["GET", "POST"])
 def need_edit(request, pk=None, thread_id=None):
     if not can_manage_needs(request.user):
@@ -139,7 +132,7 @@ def need_edit(request, pk=None, thread_id=None):
             else:
                 need = need_create(actor=request.user, **fields)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The need is saved."))
             return redirect("ipup:need-detail", pk=need.pk)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from community.models import Domain, User
 from community.selectors.directory import member_list_for
+from ileanet.forms import form_errors_add
 
 from ..forms.contacts import ContactUpdateForm
 from ..forms.projects import MemberSearchForm, ProjectClaimForm, ProjectFilterForm, ProjectForm
@@ -34,7 +35,6 @@ from ..services.projects import (
     project_update,
 )
 from .documents import project_documents_context
-from .needs import _form_errors
 
 PER_PAGE = 25
 
@@ -122,7 +122,7 @@ def project_edit(request, pk):
                 **{name: data[name] for name in ("summary", "objectives", "trl", "website")},
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The project is saved."))
             return redirect("ipup:project-detail", pk=project.pk)
@@ -141,7 +141,7 @@ def project_claim(request, pk):
                 actor=request.user, project=project, message=form.cleaned_data["message"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Your request is sent to the IPUP coordinators."))
             return redirect("ipup:project-detail", pk=project.pk)
@@ -240,7 +240,7 @@ def project_contacts(request, pk, contact_id=None):
                 actor=request.user, project=project, contact=contact, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The point of contact is saved."))
             return redirect("ipup:project-contacts", pk=project.pk)

@@ -9,12 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ileanet.forms import form_errors_add
+
 from .. import screening
 from ..forms.screening import JudgementForm, SotaForm, SotaStatusForm
 from ..models import Need, ResearchProject, ScreeningCandidate, SotaRecommendation
 from ..permissions import can_manage_needs
 from ..services.screening import candidate_judge, sota_recommend, sota_status_change
-from .needs import _form_errors, _need
+from .needs import _need
 
 
 def _managed_need(user, pk) -> Need:
@@ -41,6 +43,28 @@ def _render(request, need, *, sota_form=None, status=200):
             for status in SotaRecommendation.Status
             if status in recommendation.TRANSITIONS[recommendation.status]
         ]
+    # issue 15: knowledge factory — a completed study's final report: a link to add it, or to
+    # the item once there is one and the reader may open it (one query, only for completed
+    # studies: only those have a report).
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    from community.visibility import knowledge_item_filter
+    from knowledge_factory.models import Item
+
+    completed = [r for r in recommendations if r.status == SotaRecommendation.Status.COMPLETED]
+    reports = {}
+    if completed:
+        readable = ExpressionWrapper(knowledge_item_filter(request.user), BooleanField())
+        reports = {
+            item.sota_recommendation_id: item
+            for item in Item.objects.filter(sota_recommendation__in=completed)
+            .annotate(readable=readable)
+            .only("pk", "status", "sota_recommendation_id")
+        }
+    for recommendation in recommendations:
+        report = reports.get(recommendation.pk)
+        recommendation.report_item = report if report is not None and report.readable else None
+        recommendation.report_addable = recommendation in completed and report is None
     none_meets = all(c.judgement != ScreeningCandidate.Judgement.MEETS for c in recorded)
     context = {
         "need": need,
@@ -87,7 +111,7 @@ def screening_sota(request, pk):
         try:
             sota_recommend(actor=request.user, need=need, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The study recommendation is recorded."))
             return redirect("ipup:need-screening", pk=need.pk)

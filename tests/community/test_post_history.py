@@ -7,10 +7,10 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from community.models import AffiliationType, EmailFrequency, Notification, PostRevision, Room
-from community.search import post_search
 from community.services import forum
 from community.tasks import notification_email_task
 from community.tiers import Tier
+from ileanet.search import search
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +108,8 @@ def test_a_moderators_redaction_leaves_the_old_text_readable_nowhere(
     assert not PostRevision.objects.filter(body__contains=WORD).exists()
     assert PostRevision.objects.filter(post=edited).count() == 2  # who, when and why stay
     # nor the search index
-    assert post_search(researcher, WORD).count == 0
-    assert post_search(researcher, "usual place").count == 1
+    assert search(researcher, WORD).group("posts").count == 0
+    assert search(researcher, "usual place").group("posts").count == 1
     # nor an e-mail sent afterwards
     mail.outbox.clear()
     notification_email_task(pending.pk)

@@ -1,13 +1,16 @@
-"""Full-text search: the visibility rule inside the query, bounded cost, safe snippets."""
+"""The posts and threads of the global search (ileanet.search): the visibility rule inside the
+query, titles above bodies, bounded cost, safe snippets. The other kinds, the ranking on large
+volumes and the access matrix are in test_global_search.py."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from community import search
 from community.models import Post, Room, Thread
-from community.search import post_index, post_search
+from community.search import post_index
 from community.services import forum
 from community.tiers import Tier
+from ileanet import search as engine
+from ileanet.search import search
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +29,14 @@ def test_results_snippets_and_counts_include_only_visible_posts(rooms, lea_membe
     forum.thread_create(actor=researcher, room=rooms["members"], title="Marsupials",
                         body="A quokka study for the network.")  # fmt: skip
 
-    for_researcher = post_search(researcher, "quokka")
-    for_lea = post_search(lea_member, "quokka")
+    for_researcher = search(researcher, "quokka").group("posts")
+    for_lea = search(lea_member, "quokka").group("posts")
 
     assert for_researcher.count == 1
-    assert [p.thread.title for p in for_researcher.results] == ["Marsupials"]
-    assert "informant" not in " ".join(p.snippet_html for p in for_researcher.results)
+    assert [hit.title for hit in for_researcher.hits] == ["Marsupials"]
+    assert "informant" not in " ".join(hit.snippet_html for hit in for_researcher.hits)
     assert for_lea.count == 2
-    assert post_search(AnonymousUser(), "quokka").count == 0
+    assert search(AnonymousUser(), "quokka").total == 0
 
 
 def test_title_matches_rank_above_body_matches(rooms, researcher):
@@ -42,36 +45,25 @@ def test_title_matches_rank_above_body_matches(rooms, researcher):
     forum.thread_create(actor=researcher, room=rooms["members"], title="Cameras",
                         body="Some drones were seen.")  # fmt: skip
 
-    results = post_search(researcher, "drones").results
+    results = search(researcher, "drones")
 
-    assert [p.thread.title for p in results] == ["Drones", "Cameras"]
-
-
-def test_web_search_syntax_excludes_and_quotes(rooms, researcher):
-    forum.thread_create(actor=researcher, room=rooms["members"], title="A",
-                        body="financial investigation of firearms")  # fmt: skip
-    forum.thread_create(actor=researcher, room=rooms["members"], title="B",
-                        body="financial crime and drugs")  # fmt: skip
-
-    assert post_search(researcher, "financial -firearms").count == 1
-    assert post_search(researcher, '"financial investigation"').count == 1
+    assert [hit.title for hit in results.group("posts").hits] == ["Drones", "Cameras"]
+    assert [hit.title for hit in results.group("threads").hits] == ["Drones"]
 
 
-def test_snippets_escape_the_posts_text(rooms, researcher):
-    forum.thread_create(actor=researcher, room=rooms["members"], title="Markup",
-                        body='payload <script>alert(1)</script> 5 < 6 & "x" keyword')  # fmt: skip
+def test_a_renamed_thread_is_found_by_its_new_title(rooms, researcher):
+    thread = forum.thread_create(actor=researcher, room=rooms["members"], title="Draft",
+                                 body="Body.")  # fmt: skip
+    Thread.objects.filter(pk=thread.pk).update(title="Wallaby crossings")
 
-    snippet = post_search(researcher, "keyword").results[0].snippet_html
-
-    assert "<script>" not in snippet
-    assert "&lt; 6 &amp;" in snippet
-    assert "<mark>keyword</mark>" in snippet
+    assert search(researcher, "wallaby").group("threads").count == 1
 
 
 def test_a_term_in_most_documents_is_ranked_among_a_bounded_candidate_set(
     rooms, researcher, monkeypatch, django_assert_max_num_queries
 ):
-    monkeypatch.setattr(search, "CANDIDATE_CAP", 10)
+    monkeypatch.setattr(engine, "SLICE", 10)
+    monkeypatch.setattr(engine, "COUNT_CAP", 12)
     thread = Thread.objects.create(room=rooms["members"], author=researcher, title="Bulk")
     Post.objects.bulk_create(
         Post(thread=thread, author=researcher, body=f"common term {i}", body_html="")
@@ -80,14 +72,18 @@ def test_a_term_in_most_documents_is_ranked_among_a_bounded_candidate_set(
     for post in Post.objects.filter(thread=thread):
         post_index(post)
 
-    with django_assert_max_num_queries(6):
-        page = post_search(researcher, "common")
+    # the rooms read, the query parsed, five kinds counted, one page: whatever the matches
+    with django_assert_max_num_queries(8):
+        page = search(researcher, "common", kind="posts").group("posts")
 
     assert page.capped is True
-    assert page.count == 10
-    assert len(page.results) == 10
+    assert page.count == 12
+    assert len(page.hits) == 10  # the slice, not the page size
+    assert page.has_next is False
 
 
 def test_empty_and_overlong_queries_are_harmless(rooms, researcher):
-    assert post_search(researcher, "   ").results == []
-    assert post_search(researcher, "x" * 10_000 + " ) ( & | !").count == 0
+    assert search(researcher, "   ").groups == []
+    overlong = search(researcher, "x" * 10_000 + " ) ( & | !")
+    assert overlong.truncated is True
+    assert overlong.total == 0

@@ -113,10 +113,10 @@ def test_an_lea_member_reaches_each_of_their_actions(home_as, network):
     _heading(page, THREAD)
 
     # search
-    search = _home(page).get_by_role("searchbox", name="Search discussions")
+    search = _home(page).get_by_role("searchbox", name="Search ILEAnet")
     search.fill("ransomware")
     search.press("Enter")
-    _heading(page, "Search the discussions")
+    _heading(page, "Search")
     expect(page.get_by_role("link", name=THREAD).first).to_be_visible()
 
     # the directory and a member's page

@@ -20,6 +20,7 @@ from community.selectors import charter_current, mfa_required
 from ipip.demo import seed_checklist
 from ipup.demo import seed_needs_survey, seed_projects, seed_showcase
 from ipup.models import ShowcaseEvent
+from knowledge_factory.demo import seed_knowledge
 
 DEMO_PASSWORD = "ILEAnet-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -144,6 +145,12 @@ class Command(BaseCommand):
         if showcased:
             seed_checklist(coordinator=accounts["coordinator@example.org"],
                            project=showcased.project)  # fmt: skip
+        seed_knowledge(
+            knowledge_manager=accounts["knowledge@example.org"],
+            community_manager=accounts["manager@example.org"],
+            author=accounts["research@example.org"],
+            lea_member=accounts["lea@example.org"],
+        )
         self._print(rows)
 
     def _account(self, account, organisations, verifier):
