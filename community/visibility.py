@@ -666,9 +666,11 @@ def notification_filter(user) -> Q:
     for label, visible in NOTIFICATION_TARGETS.items():
         app_label, model = label.split(".")
         # Joined by name rather than by a looked-up id: no query of its own, whatever the cache.
+        # EXISTS, probed by primary key for each of the member's notifications, rather than
+        # IN (every visible target): the badge on every page must not read 100,000 items.
         shown |= Q(
+            Exists(visible(user).filter(pk=OuterRef("target_id"))),
             target_type__app_label=app_label,
             target_type__model=model,
-            target_id__in=visible(user).values("pk"),
         )
     return shown

@@ -5,7 +5,7 @@ service and validation as the page (knowledge_factory.services.items)."""
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -159,10 +159,7 @@ class ItemViewSet(
         if data.get("tag"):
             items = items.filter(tags__slug=data["tag"])
         if data.get("year"):
-            year = data["year"]
-            items = items.filter(
-                Q(published_on__year=year) | Q(published_on__isnull=True, published_at__year=year)
-            )
+            items = items.filter(facet_year=data["year"])
         if data.get("q", "").strip():
             query = SearchQuery(data["q"], search_type="websearch", config=CONFIG)
             return (

@@ -17,6 +17,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -134,6 +135,13 @@ class Item(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     search_vector = SearchVectorField(null=True, editable=False)
     title_vector = SearchVectorField(null=True, editable=False)
+    # The year of the search's facet: the work's publication, else its publication here. Kept
+    # by PostgreSQL (a generated column), so that the facet counts a column, not an expression.
+    facet_year = models.GeneratedField(
+        expression=Coalesce(ExtractYear("published_on"), ExtractYear("published_at")),
+        output_field=models.IntegerField(null=True),
+        db_persist=True,
+    )
 
     objects = ItemQuerySet.as_manager()
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, Count, F, TextField, Value, When
-from django.db.models.functions import Coalesce, Concat, ExtractYear
+from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils.translation import gettext
 from taggit.models import TaggedItem
@@ -103,11 +103,6 @@ class KnowledgeSearch:
     too_common: bool = False
 
 
-def _year():
-    # The year the work was published, else the year it was added here.
-    return Coalesce(ExtractYear("published_on"), ExtractYear("published_at"))
-
-
 def _filtered(queryset, filters: Filters, *, without: str = ""):
     """``queryset`` narrowed by every facet's selection but ``without``'s."""
     if filters.types and without != "type":
@@ -115,7 +110,7 @@ def _filtered(queryset, filters: Filters, *, without: str = ""):
     if filters.tiers and without != "access":
         queryset = queryset.filter(tier__in=filters.tiers)
     if filters.years and without != "year":
-        queryset = queryset.filter(kf_year__in=filters.years)
+        queryset = queryset.filter(facet_year__in=filters.years)
     if filters.domains and without != "domain":
         queryset = queryset.filter(
             pk__in=Item.domains.through.objects.filter(domain__slug__in=filters.domains).values(
@@ -148,7 +143,7 @@ def knowledge_search(user, text: str = "", filters: Filters | None = None, *, pa
     shortened = len(text) > MAX_QUERY_LENGTH
     text = text[:MAX_QUERY_LENGTH]
     page = max(1, page)
-    base = Item.objects.visible_to(user).published().annotate(kf_year=_year())
+    base = Item.objects.visible_to(user).published()
     query = None
     capped = False
     if text:
@@ -222,7 +217,7 @@ def _facets(scope, filters: Filters) -> dict[str, list[FacetValue]]:
     rows = {
         "type": _counts(scope("type"), "type", selected=filters.types),
         "access": _counts(scope("access"), "tier", selected=filters.tiers),
-        "year": _counts(scope("year"), "kf_year", selected=filters.years),
+        "year": _counts(scope("year"), "facet_year", selected=filters.years),
         "domain": _counts(scope("domain"), "domains__slug", "domains__name", filters.domains),
         "tag": _counts(scope("tag"), "tags__slug", "tags__name", filters.tags),
     }
@@ -253,7 +248,9 @@ def _counts(queryset, value: str, name: str | None = None, selected=()) -> list[
         queryset.order_by()
         .filter(**{f"{value}__isnull": False})
         .values(*fields)
-        .annotate(n=Count("pk", distinct=True))
+        # No DISTINCT: an item is one row per value (taggit and the domains' table hold a pair
+        # once, the filters are subqueries), and a plain count is a hash aggregate.
+        .annotate(n=Count("pk"))
         .order_by(*order)[: FACET_SIZE + len(selected)]
     )
     return [(row[value], row[name] if name else None, row["n"]) for row in rows]
