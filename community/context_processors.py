@@ -2,7 +2,7 @@ from django.utils.functional import SimpleLazyObject
 
 from .roles import Role, roles_of
 from .services import can_invite
-from .services.notifications import notification_unread_count
+from .services.notifications import notification_badge
 from .visibility import visible_room_ids
 
 
@@ -26,7 +26,7 @@ def navigation(request):
             "admin_site": user.is_staff,
             "can_invite": can_invite(user),
             # One query, and only when a page actually shows the badge (not in htmx partials).
-            "unread_notifications": SimpleLazyObject(lambda: notification_unread_count(user)),
+            "unread_notifications": SimpleLazyObject(lambda: notification_badge(user)),
             # The badge above already asks which rooms the member sees and moderates.
             "moderator": SimpleLazyObject(lambda: bool(visible_room_ids(user, moderated=True))),
         }

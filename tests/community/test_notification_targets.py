@@ -11,7 +11,11 @@ from django.utils import timezone
 
 from community.models import AffiliationType, EmailFrequency, Notification
 from community.services.calendar import event_create
-from community.services.notifications import notification_list_for, notification_send
+from community.services.notifications import (
+    notification_badge,
+    notification_list_for,
+    notification_send,
+)
 from community.tasks import digest_send_task
 from community.tiers import Tier
 
@@ -172,3 +176,32 @@ def test_the_unread_badge_counts_target_notifications_in_constant_queries(
         with django_assert_max_num_queries(20):
             page = client.get(reverse("community:notification-list"))
         assert page.status_code == 200
+
+
+def test_the_badge_counts_what_the_member_may_open_and_says_99_plus_past_99(
+    manager, lea_member, researcher, client_for
+):
+    # given an LEA-only event and a members' event, each notified to both members
+    lea_only, open_event = _event(manager), _event(manager, tier=Tier.MEMBERS, title="Open day")
+    for member in (lea_member, researcher):
+        for event in (lea_only, open_event):
+            Notification.objects.create(
+                recipient=member, kind=Notification.Kind.EVENT, target=event,
+                subject="s", link="/", key=f"badge:{event.pk}",
+            )  # fmt: skip
+
+    # then each badge counts what its member may open
+    assert notification_badge(lea_member) == "2"
+    assert notification_badge(researcher) == "1"
+
+    # when the LEA member has more than 99 unread notifications
+    many = [
+        Notification(recipient=lea_member, kind=Notification.Kind.EVENT, target=open_event,
+                     subject="s", link="/", key=f"many:{n}")
+        for n in range(120)
+    ]  # fmt: skip
+    Notification.objects.bulk_create(many)
+
+    # then the header says "99+"
+    page = client_for(lea_member).get(reverse("community:home")).content.decode()
+    assert ">99+</span>" in page
