@@ -1,6 +1,6 @@
 """Reads of the Knowledge Factory scoped to a reader (filtered by the one visibility rule)."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from taggit.models import Tag, TaggedItem
 
@@ -42,15 +42,13 @@ def related_items_for(user, item, *, limit: int = 5) -> list:
     tag_links = item_tag_links().filter(tag_id__in=item_tags)
     domain_links = Item.domains.through.objects.filter(domain_id__in=item_domains)
     visible = Item.objects.visible_to(user).published().exclude(pk=item.pk)
-    candidates = (
-        visible.filter(
-            Q(pk__in=tag_links.values("object_id")) | Q(pk__in=domain_links.values("item_id"))
-        )
-        .order_by("-published_at", "-pk")
-        .values("pk")[:RELATED_CANDIDATES]
-    )
+    # The candidates come from the link tables' indexes (the most recently added items of each
+    # tag and domain), not from the items newest first: that would read every item when the
+    # tags are rare.
+    tagged = tag_links.order_by("-object_id").values("object_id")[:RELATED_CANDIDATES]
+    in_domains = domain_links.order_by("-item_id").values("item_id")[:RELATED_CANDIDATES]
     return list(
-        visible.filter(pk__in=candidates)
+        visible.filter(pk__in=tagged.union(in_domains))
         .annotate(
             shared=_shared(tag_links, "object_id", "pk") + _shared(domain_links, "item_id", "pk")
         )

@@ -90,9 +90,11 @@ def followed_items_filter(member: User) -> Q:
         return Q()
     tags = follows.filter(tag__isnull=False).values("tag_id")
     domains = follows.filter(domain__isnull=False).values("domain_id")
-    return Q(pk__in=item_tag_links().filter(tag_id__in=tags).values("object_id")) | Q(
-        pk__in=Item.domains.through.objects.filter(domain_id__in=domains).values("item_id")
-    )
+    # One IN over a UNION, not two INs OR-ed: PostgreSQL then starts from the links' indexes
+    # instead of reading every item to test both.
+    tagged = item_tag_links().filter(tag_id__in=tags).values("object_id")
+    in_domains = Item.domains.through.objects.filter(domain_id__in=domains).values("item_id")
+    return Q(pk__in=tagged.union(in_domains))
 
 
 def _subject(item: Item) -> str:
