@@ -580,6 +580,19 @@ def knowledge_item_filter(user) -> Q:
     return shown
 
 
+def knowledge_audience_key(user) -> str:
+    """Readers with the same key read the same *published* items (``knowledge_item_filter``
+    narrowed to published ones reads them by tier alone): what a cache of counts over
+    published items may be shared by."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Tier.PUBLIC
+    if user.is_suspended:
+        return "nothing"
+    if _sees_everything(user):
+        return "everything"
+    return "+".join(sorted(tiers_for(user)))
+
+
 def knowledge_item_audience_filter(item) -> Q:
     """``knowledge_item_filter`` read the other way, for a published item: the members who may
     read it (who may be told of it). Its tier reads like an open room of that tier."""

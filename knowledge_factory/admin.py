@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from .models import Follow, Item, ItemEvent, Newsletter, ReaderFeed
+from .models import CatalogueVersion, Follow, Item, ItemEvent, Newsletter, ReaderFeed
 from .services.items import EDITABLE, item_publish, item_update
 from .services.tags import _visible_tags
 
@@ -174,6 +174,11 @@ class FollowAdmin(ReadOnlyAdmin):
             .get_queryset(request)
             .filter(Q(tag__isnull=True) | Q(tag__in=_visible_tag_ids(request.user)))
         )
+
+
+@admin.register(CatalogueVersion)
+class CatalogueVersionAdmin(ReadOnlyAdmin):
+    list_display = ["token"]
 
 
 @admin.register(ReaderFeed)

@@ -3,6 +3,7 @@ global search): ``search_vector`` weighs the title A, the summary and tags B, th
 ``title_vector`` holds the title alone. Refreshed by the services after every write, in SQL
 so that a bulk load (imports, the bench) uses the same function."""
 
+import uuid
 from collections.abc import Iterable
 
 from django.db import connection
@@ -23,6 +24,11 @@ SET title_vector = to_tsvector(%(config)s, i.title),
 WHERE i.id = ANY(%(ids)s)
 """
 
+_NEW_VERSION = """
+INSERT INTO knowledge_factory_catalogueversion (id, token) VALUES (1, %(token)s)
+ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token
+"""
+
 
 def item_index(ids: Iterable[int]) -> None:
     """Refresh the stored vectors of the items ``ids`` (after a create, an edit, a tag change)."""
@@ -36,3 +42,5 @@ def item_index(ids: Iterable[int]) -> None:
     content_type = ContentType.objects.get_for_model(Item).pk
     with connection.cursor() as cursor:
         cursor.execute(_REFRESH, {"config": CONFIG, "content_type": content_type, "ids": ids})
+        # In the same transaction: the cached counts of the catalogue are stale from its commit.
+        cursor.execute(_NEW_VERSION, {"token": uuid.uuid4().hex})

@@ -313,3 +313,18 @@ class Newsletter(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class CatalogueVersion(models.Model):
+    """One row, given a new token in the same transaction as every write to items
+    (``knowledge_factory.indexing.item_index``). The Knowledge Factory page's cached counts
+    are keyed by it: once a change commits, no count made before it is read again."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
+
+    def __str__(self):
+        return self.token

@@ -17,25 +17,29 @@ access level, over the published items the reader may open.
   are taken over the same candidates and shown as "N+" when the cap was reached.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, F, TextField, Value, When
 from django.db.models.functions import Concat
 from django.http import QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from taggit.models import TaggedItem
 
 from community.search import _highlight, headline
+from community.visibility import knowledge_audience_key
 from ileanet.search import SLICE, candidates, prepare
 
 from .indexing import CONFIG
-from .models import AccessLevel, Item, ItemType
+from .models import AccessLevel, CatalogueVersion, Item, ItemType
 
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
 CANDIDATE_CAP = SLICE
+BROWSE_CACHE_SECONDS = 600
 # Weights of D, C, B, A (text C, summary and tags B, title A): a title match outweighs the
 # words repeated in a text.
 RANK_WEIGHTS = [0.05, 0.2, 0.5, 1.0]
@@ -158,7 +162,12 @@ def knowledge_search(user, text: str = "", filters: Filters | None = None, *, pa
         scope = lambda facet="": _filtered(base, filters, without=facet)  # noqa: E731
 
     listed = scope()
-    count = listed.count()
+    if query is None:
+        count, facets = _browse_counts(
+            user, filters, lambda: (listed.count(), _facets(scope, filters))
+        )
+    else:
+        count, facets = listed.count(), None
     start = (page - 1) * PAGE_SIZE
     if query is not None:
         rank = SearchRank(F("search_vector"), query, weights=RANK_WEIGHTS, cover_density=True)
@@ -203,12 +212,31 @@ def knowledge_search(user, text: str = "", filters: Filters | None = None, *, pa
         capped=capped,
         page=page,
         has_next=len(rows) > PAGE_SIZE,
-        facets=_facets(scope, filters),
+        facets=facets if facets is not None else _facets(scope, filters),
         shortened=shortened,
     )
     if text and not count:
         search.too_common = _only_stop_words(text)
     return search
+
+
+def _browse_counts(user, filters: Filters, compute):
+    """The count and facets of browsing (no text): the same for every reader of the same tiers
+    and filters, so cached — under the catalogue's version, which every write to items
+    changes in its own transaction (``indexing.item_index``): a count is never read after the
+    change that made it wrong has committed, so an item moved to LEA only never lingers, even
+    as a count, for a reader who may no longer open it."""
+    version = CatalogueVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    if version is None:
+        return compute()
+    selected = hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
+    # The language too: domain names are translated as the facets are made.
+    key = f"kf:browse:{version}:{knowledge_audience_key(user)}:{get_language()}:{selected}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = compute()
+        cache.set(key, counts, BROWSE_CACHE_SECONDS)
+    return counts
 
 
 def _facets(scope, filters: Filters) -> dict[str, list[FacetValue]]:

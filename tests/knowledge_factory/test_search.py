@@ -8,6 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from knowledge_factory.indexing import item_index
+from knowledge_factory.models import Item
 from knowledge_factory.search import CANDIDATE_CAP, FACET_SIZE, Filters, knowledge_search
 from knowledge_factory.selectors import related_items_for
 from tests.knowledge_factory.browse_helpers import LEA_TITLE, domain, make_item, many_items
@@ -368,10 +370,48 @@ def test_the_search_itself_is_a_fixed_number_of_queries(researcher, catalogue):
     with CaptureQueriesContext(connection) as text:
         knowledge_search(researcher, "drone")
 
-    # count, page, domains, tags, five facets (+ the query's parsing and the cap for a text
-    # search)
-    assert len(browse.captured_queries) <= 9
+    # browsing: the catalogue's version, count, page, domains, tags, five facets; a text search:
+    # the query's parsing and the cap instead of the version
+    assert len(browse.captured_queries) <= 10
     assert len(text.captured_queries) <= 11
+
+
+# --- Browsing's cached counts ---------------------------------------------------------------------
+
+
+def _facet_names(search, facet):
+    return {value.value for value in search.facets[facet]}
+
+
+def test_browsing_twice_reads_the_counts_once(researcher, catalogue):
+    with CaptureQueriesContext(connection) as first:
+        before = knowledge_search(researcher, "")
+    with CaptureQueriesContext(connection) as second:
+        again = knowledge_search(researcher, "")
+
+    assert len(second.captured_queries) < len(first.captured_queries) - 4
+    assert again.count == before.count
+    assert _facet_names(again, "tag") == _facet_names(before, "tag")
+
+
+def test_cached_counts_are_never_shared_across_tiers_nor_outlive_a_change(
+    researcher, lea_member, catalogue
+):
+    # given the counts of an LEA reader and of a researcher, both cached
+    assert "lea-secret-tag" in _facet_names(knowledge_search(lea_member, ""), "tag")
+    browsed = knowledge_search(researcher, "")
+    assert "lea-secret-tag" not in _facet_names(browsed, "tag")
+
+    # when a members' item is moved to LEA only (a write to items, through the index)
+    item = catalogue["members2"]
+    Item.objects.filter(pk=item.pk).update(tier="lea")
+    item_index([item.pk])
+
+    # then the researcher's next page no longer counts it, nor names its tag
+    after = knowledge_search(researcher, "")
+    assert after.count == browsed.count - 1
+    assert "ransomware" not in _facet_names(after, "tag")
+    assert "ransomware" in _facet_names(knowledge_search(lea_member, ""), "tag")
 
 
 # --- Related items ---------------------------------------------------------------------------
