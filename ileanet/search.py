@@ -60,6 +60,7 @@ through GIN: ``drone:A`` on the posts' index re-checks every post holding the wo
 took 194 ms for the newest 200 title matches; the thread table's own index took 3.7 ms.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQueryField, SearchRank
@@ -120,7 +121,7 @@ class Hit:
 # --- The kinds ------------------------------------------------------------------------------
 
 
-class Kind:
+class Kind(ABC):
     key: str
     label: str
     vector = "search_vector"
@@ -129,14 +130,21 @@ class Kind:
     has_title = True  # a ``title`` column to highlight
     date_may_be_missing = False
 
+    @abstractmethod
     def visible(self, user) -> QuerySet:
-        raise NotImplementedError
+        """The rows of this kind ``user`` may open (its rule in community.visibility)."""
 
+    @abstractmethod
     def snippet_source(self):
-        raise NotImplementedError
+        """The text snippets are cut from (None: no snippet)."""
 
+    @abstractmethod
+    def fetch(self, queryset) -> QuerySet:
+        """``queryset`` narrowed to the columns a hit shows."""
+
+    @abstractmethod
     def hits(self, rows) -> list[Hit]:
-        raise NotImplementedError
+        """The fetched rows as hits."""
 
 
 class Threads(Kind):
@@ -383,6 +391,13 @@ def _candidates(kind: Kind, matches, query: str, phrase: str, *, every_match: bo
     return newest.union(*slices) if slices else newest
 
 
+def query_text(text: str) -> tuple[str, bool]:
+    """What a reader typed, as every search reads it: NUL (which PostgreSQL refuses) and runs
+    of spaces made one space, cut to MAX_QUERY_LENGTH; and whether it was cut."""
+    text = " ".join((text or "").replace("\x00", " ").split())
+    return text[:MAX_QUERY_LENGTH], len(text) > MAX_QUERY_LENGTH
+
+
 def prepare(text: str) -> tuple[str, str, bool]:
     """``_prepare`` for another search that ranks with this engine (one query)."""
     return _prepare(text)
@@ -450,9 +465,7 @@ def search(
 ) -> SearchResults:
     """Search everything ``user`` may open. ``kind`` (a key of KINDS) gives that kind's
     ``page``; without it, the ``top`` best of every kind. Every kind is counted either way."""
-    text = " ".join((text or "").split())
-    truncated = len(text) > MAX_QUERY_LENGTH
-    text = text[:MAX_QUERY_LENGTH]
+    text, truncated = query_text(text)
     kind = kind if kind in KINDS else None
     results = SearchResults(text, kind=kind, truncated=truncated)
     if not text:

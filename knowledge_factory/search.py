@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Case, Count, F, TextField, Value, When
 from django.db.models.functions import Concat
 from django.http import QueryDict
@@ -31,13 +30,12 @@ from taggit.models import TaggedItem
 
 from community.search import _highlight, headline
 from community.visibility import knowledge_audience_key
-from ileanet.search import SLICE, candidates, prepare
+from ileanet.search import SLICE, candidates, prepare, query_text
 
 from .indexing import CONFIG
 from .models import AccessLevel, CatalogueVersion, Item, ItemType
 
 PAGE_SIZE = 20
-MAX_QUERY_LENGTH = 200
 CANDIDATE_CAP = SLICE
 BROWSE_CACHE_SECONDS = 600
 # Weights of D, C, B, A (text C, summary and tags B, title A): a title match outweighs the
@@ -105,6 +103,8 @@ class KnowledgeSearch:
     shortened: bool = False
     # The query held only words too common to search for ("the and of").
     too_common: bool = False
+    # The query only excluded words ("-drone").
+    exclusions_only: bool = False
 
 
 def _filtered(queryset, filters: Filters, *, without: str = ""):
@@ -142,17 +142,23 @@ def knowledge_search(user, text: str = "", filters: Filters | None = None, *, pa
     """One page of the published items ``user`` may open matching ``text`` and ``filters``,
     with each facet's counts."""
     filters = filters or Filters()
-    # PostgreSQL refuses NUL in a string; it separates words like a space.
-    text = (text or "").replace("\x00", " ").strip()
-    shortened = len(text) > MAX_QUERY_LENGTH
-    text = text[:MAX_QUERY_LENGTH]
+    text, shortened = query_text(text)
     page = max(1, page)
     base = Item.objects.visible_to(user).published()
     query = None
     capped = False
     if text:
-        query = SearchQuery(text, search_type="websearch", config=CONFIG)
         prepared = prepare(text)
+        tsquery, _phrase, findable = prepared
+        if not tsquery or not findable:
+            # Only words too common to search for, or only exclusions ("-drone", which no
+            # index can answer): said on the page, nothing searched.
+            return KnowledgeSearch(
+                query=text, filters=filters, results=[], count=0, capped=False, page=1,
+                has_next=False, shortened=shortened, too_common=not tsquery,
+                exclusions_only=bool(tsquery),
+            )  # fmt: skip
+        query = SearchQuery(text, search_type="websearch", config=CONFIG)
         matches = base.filter(search_vector=query)
         capped = _filtered(matches, filters).values("pk")[: CANDIDATE_CAP + 1].count() > (
             CANDIDATE_CAP
@@ -215,8 +221,6 @@ def knowledge_search(user, text: str = "", filters: Filters | None = None, *, pa
         facets=facets if facets is not None else _facets(scope, filters),
         shortened=shortened,
     )
-    if text and not count:
-        search.too_common = _only_stop_words(text)
     return search
 
 
@@ -297,10 +301,3 @@ def _facet(rows, selected, label=None, *, sort=None, reverse=False) -> list[Face
     if sort is not None:
         values.sort(key=sort, reverse=reverse)
     return values
-
-
-def _only_stop_words(text: str) -> bool:
-    """Whether ``text`` leaves no word to search for once PostgreSQL drops the common ones."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))", [CONFIG, text])
-        return cursor.fetchone()[0] == 0

@@ -26,9 +26,10 @@ from django.views.decorators.http import require_http_methods
 
 from community.models import Domain
 from ileanet import ratelimit
+from ileanet.search import MAX_QUERY_LENGTH
 
 from ..models import Follow, Item, ReaderFeed
-from ..search import MAX_QUERY_LENGTH, Filters, knowledge_search
+from ..search import Filters, knowledge_search
 from ..selectors import follows_for, readable_tags_for
 from ..services import follows as follow_services
 

@@ -242,6 +242,21 @@ def test_a_query_of_only_common_words_says_so(client_for, catalogue, researcher)
     assert not knowledge_search(researcher, "zebra").too_common
 
 
+def test_a_query_that_only_excludes_asks_for_a_word_and_reads_nothing(
+    client_for, catalogue, researcher
+):
+    response = client_for(researcher).get(INDEX, {"q": "-drone"})
+
+    assert response.status_code == 200
+    assert "only excludes words" in response.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        search = knowledge_search(researcher, "-drone")
+    assert search.exclusions_only
+    assert search.results == []
+    # the query's parsing, and no scan of the items (no index can answer "not drone")
+    assert len(queries.captured_queries) == 1
+
+
 def test_a_query_of_ten_thousand_characters_is_shortened(client_for, catalogue, researcher):
     text = "drone " + "x" * 9994
 
